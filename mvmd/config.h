@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - mvm.conf, the libconfig file that declares networks
+ *
+ * A broken file never takes the daemon down: a syntax error loses the file
+ * (and is reported with file and line), a bad value loses only the network
+ * that holds it (reported with file, line and key), and every other network
+ * in the file and every network created with the CLI stays.
+ * config/example.conf documents every key.
+ */
+#ifndef MVM_CONFIG_H
+#define MVM_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/addr.h"
+
+#define CFG_MAX_LABELS 32
+#define CFG_MAX_NETWORKS 256
+#define CFG_NAME_MAX 64		/* network names: DNS labels, <= 63 chars */
+#define CFG_LABEL_MAX 128	/* label keys and values */
+#define CFG_FILTER_MAX 1024	/* pcap filter expressions */
+
+/** struct cfg_label - one key=value label */
+struct cfg_label {
+	char key[CFG_LABEL_MAX];
+	char value[CFG_LABEL_MAX];
+};
+
+/** struct cfg_network - one network declared in the file */
+struct cfg_network {
+	char name[CFG_NAME_MAX];
+	int internal;			/* mode = "internal" (else "nat") */
+	int has_subnet;			/* subnet given (else chosen) */
+	struct cidr4 subnet;
+	uint16_t mtu;			/* 0 = default (1500) */
+	size_t n_labels;
+	struct cfg_label labels[CFG_MAX_LABELS];
+	char pcap[PATH_MAX];		/* continuous capture file, "" = none */
+	char pcap_filter[CFG_FILTER_MAX];	/* "" = everything */
+	int line;			/* line of the network's group */
+};
+
+/** struct cfg - the result of loading a file */
+struct cfg {
+	char path[PATH_MAX];
+	struct cfg_network *networks;	/* the networks that were valid */
+	size_t n_networks;
+	char **errors;			/* "FILE:LINE: key 'K': reason" */
+	size_t n_errors;
+};
+
+/**
+ * cfg_load() - parse @path into @out
+ * @path:	the file
+ * @out:	filled in; always release with cfg_free(), also on failure
+ * Errors inside the file are not failures: they land in @out->errors and
+ * only the networks that hold them are left out.
+ * Return: 0 (check @out->n_errors), or -errno if the file cannot be read
+ *	   (then @out->errors holds the reason too)
+ */
+int cfg_load(const char *path, struct cfg *out);
+
+/** cfg_free() - release what cfg_load() filled in */
+void cfg_free(struct cfg *c);
+
+#endif
