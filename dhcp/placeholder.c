@@ -1,0 +1,3 @@
+/* removed once the real sources land */
+int mvm_placeholder_dhcp(void);
+int mvm_placeholder_dhcp(void) { return 0; }
