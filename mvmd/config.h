@@ -22,6 +22,11 @@
 #define CFG_NAME_MAX 64		/* network names: DNS labels, <= 63 chars */
 #define CFG_LABEL_MAX 128	/* label keys and values */
 #define CFG_FILTER_MAX 1024	/* pcap filter expressions */
+#define CFG_MAX_ERRORS 64	/* errors kept per file; the last one says so */
+#define CFG_FILE_MAX (1 << 20)	/* larger files are refused (-EFBIG) */
+#define CFG_MTU_MIN 68
+#define CFG_MTU_MAX 65520
+#define CFG_MTU_DEFAULT 1500
 
 /** struct cfg_label - one key=value label */
 struct cfg_label {
@@ -62,6 +67,18 @@ struct cfg {
  *	   (then @out->errors holds the reason too)
  */
 int cfg_load(const char *path, struct cfg *out);
+
+/**
+ * cfg_load_string() - parse configuration text held in memory
+ * @text:	NUL-terminated libconfig text
+ * @name:	file name used in error messages; its directory is the base of
+ *		relative pcap paths and of @include (a relative @name is taken
+ *		relative to the current directory)
+ * @out:	filled in as by cfg_load(); always release with cfg_free()
+ * cfg_load() reads the file and calls this; the fuzz target calls it directly.
+ * Return: 0 (check @out->n_errors), or -ENOMEM
+ */
+int cfg_load_string(const char *text, const char *name, struct cfg *out);
 
 /** cfg_free() - release what cfg_load() filled in */
 void cfg_free(struct cfg *c);
