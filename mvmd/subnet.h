@@ -17,7 +17,8 @@
 /**
  * subnet_host_prefixes() - every IPv4 prefix the host uses
  * @out:	receives a malloc()ed array (caller frees): one entry per
- *		address (with its prefix) and per route, default routes excluded
+ *		address (with its prefix) and per route, default routes
+ *		excluded, each masked to its network address; NULL if @n is 0
  * @n:		receives the count
  * Return: 0 or -errno (netlink failure)
  */
