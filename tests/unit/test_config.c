@@ -17,6 +17,17 @@
 
 #define NAME "/etc/mvm/t.conf"
 
+const char *__lsan_default_suppressions(void);
+
+/*
+ * libconfig 1.5 leaks a string token that arrives where its grammar expects
+ * none (test_syntax_error has one): keep LeakSanitizer on for the rest.
+ */
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libconfig.so\n";
+}
+
 static struct cfg load(const char *text)
 {
 	struct cfg c;
@@ -94,9 +105,11 @@ static void test_example_conf(void **state)
 	assert_string_equal(n->labels[1].key, "env");
 	assert_string_equal(n->labels[1].value, "dev");
 	assert_string_equal(n->pcap_filter, "not arp");
-	/* relative pcap path: beside the config file */
+	/* relative pcap path: beside the config file, made absolute */
 	fmt(path, sizeof(path), "%s/lab.pcap", dir);
-	assert_string_equal(n->pcap, path);
+	assert_int_equal(n->pcap[0], '/');
+	assert_non_null(strstr(n->pcap, path[0] == '/' ? path : dir));
+	assert_string_equal(n->pcap + strlen(n->pcap) - 16, "/config/lab.pcap");
 
 	n = net(&c, "isolated");
 	assert_non_null(n);
@@ -158,6 +171,11 @@ static void test_syntax_error(void **state)
 	assert_int_equal(c.n_errors, 1);
 	assert_err(&c, 0, NAME ":3: syntax error: ", "duplicate");
 	assert_int_equal(c.n_networks, 0);
+	cfg_free(&c);
+
+	c = load("networks = {\n  a = { mtu = 1500 \"x\"; };\n};\n");
+	assert_int_equal(c.n_errors, 1);
+	assert_err(&c, 0, NAME ":2: syntax error: ", NULL);
 	cfg_free(&c);
 }
 
