@@ -72,7 +72,9 @@ int vsw_port_add_tap(struct vsw *sw, int fd, const char *name, unsigned *id);
 
 /**
  * vsw_port_remove() - detach a port, flush its FDB entries, close its fd
- * Return: 0 or -ENOENT
+ * A port whose peer went away (EOF, EIO on read) is marked "dead" in
+ * vsw_stats() and stops forwarding; it stays listed until removed here.
+ * Return: 0, -ENOENT, or -EPERM for the gateway port (id 0)
  */
 int vsw_port_remove(struct vsw *sw, unsigned id);
 
@@ -85,6 +87,9 @@ int vsw_port_remove(struct vsw *sw, unsigned id);
  *                  "tx_packets", "tx_bytes", "drops" } ... ],
  *     "captures": [ { "id", "filter", "packets", "dropped" } ... ] }
  *   rx = frames the switch received from ports, tx = frames it delivered.
+ *   Also present (additions): "fdb_learned", "fdb_moved", "fdb_aged",
+ *   "gateway": { "arp_replies", "icmp_replies", "bad_csum", "ignored" },
+ *   and "dead" (bool) in each port.
  */
 struct json_object *vsw_stats(struct vsw *sw);
 
@@ -97,6 +102,10 @@ struct json_object *vsw_stats(struct vsw *sw);
  * @dropped:	records dropped because the reader was too slow
  * Called once, from a switch-internal thread, never after vsw_capture_stop()
  * returned; it must not block and must not call into the switch.
+ * It is called only when the capture ends by itself (count reached, write
+ * error): a capture ended by vsw_capture_stop() or vsw_destroy() gets no
+ * callback (read its counters from vsw_stats() first if needed). A capture
+ * that ended by itself is removed from the switch automatically.
  */
 typedef void (*vsw_capture_done_fn)(void *opaque, int reason,
 				    uint64_t packets, uint64_t dropped);
@@ -122,8 +131,23 @@ int vsw_capture_start(struct vsw *sw, int fd, const char *filter,
 
 /**
  * vsw_capture_stop() - stop a capture, flush what is queued, close its fd
+ * Flushing waits for the reader for at most about 2 s, then gives up.
  * Return: 0 or -ENOENT (already finished captures are gone)
  */
 int vsw_capture_stop(struct vsw *sw, unsigned id);
+
+/**
+ * vsw_inject() - process a frame as if port @id had just received it
+ * @sw:		switch
+ * @id:		ingress port (0 = the gateway)
+ * @vh:		its struct virtio_net_hdr_v1 (12 bytes), NULL for none
+ * @frame, @len: the Ethernet frame (any bytes: it is validated)
+ * Runs synchronously in the caller's thread under the switch lock; the
+ * frame is learned, captured and forwarded like any other. For tests and
+ * fuzzing, and for control-plane code that must emit a frame.
+ * Return: 0 or -ENOENT
+ */
+int vsw_inject(struct vsw *sw, unsigned id, const void *vh, const void *frame,
+	       size_t len);
 
 #endif

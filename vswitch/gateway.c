@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gateway.c - the network's built-in gateway port: ARP and ICMP echo
+ *
+ * Theory of operation
+ * -------------------
+ * The gateway sits on the switch like a guest NIC, with the network's
+ * gateway MAC and address. The switch delivers it every frame addressed to
+ * its MAC and every flooded one; gw_input() parses it (frame.h, bounds
+ * checked) and dispatches:
+ *
+ *   ARP request for the gateway address	-> ARP reply
+ *   ICMP echo request to the gateway address	-> ICMP echo reply
+ *   anything else				-> ignored (counted)
+ *
+ * At most one reply is produced per input frame, into the gateway's own
+ * buffer (allocated once): the switch forwards it as a frame received from
+ * the gateway port before it processes the next frame, so one buffer is
+ * enough and nothing is allocated per packet. The gateway never receives
+ * its own frames (no hairpin), and it only answers requests, so a reply can
+ * never trigger another reply.
+ *
+ * Frames carrying VLAN tags or a GSO type are not for the gateway (it sits
+ * on the untagged network and never negotiates segmentation offload).
+ * A frame whose virtio header says VIRTIO_NET_HDR_F_NEEDS_CSUM carries a
+ * partial L4 checksum (the sender offloaded it), so its ICMP checksum is
+ * not verified; otherwise a wrong one drops the frame (RFC 1122 3.2.2).
+ */
+#include "vswitch/gateway.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/csum.h"
+#include "vswitch/port.h"
+
+struct gw {
+	uint8_t mac[ETH_ALEN_];
+	uint32_t ip;		/* host order */
+	uint16_t ip_id;		/* IPv4 identification of our datagrams */
+	bool pending;
+	size_t out_len;
+	struct gw_stats st;
+	struct {
+		struct virtio_net_hdr_v1 vh;
+		uint8_t frame[FRAME_MAX];
+	} out;
+};
+
+int gw_create(const uint8_t mac[6], uint32_t ip, struct gw **out)
+{
+	struct gw *gw = calloc(1, sizeof(*gw));
+
+	if (!gw)
+		return -ENOMEM;
+	memcpy(gw->mac, mac, ETH_ALEN_);
+	gw->ip = ip;
+	*out = gw;
+	return 0;
+}
+
+void gw_destroy(struct gw *gw)
+{
+	free(gw);
+}
+
+/* start a reply: Ethernet header to @dst, virtio header all zero */
+static uint8_t *gw_reply_eth(struct gw *gw, const uint8_t *dst, uint16_t type)
+{
+	struct eth_hdr eh;
+
+	memset(&gw->out.vh, 0, sizeof(gw->out.vh));
+	gw->out.vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	memcpy(eh.dst, dst, ETH_ALEN_);
+	memcpy(eh.src, gw->mac, ETH_ALEN_);
+	eh.type = htons(type);
+	memcpy(gw->out.frame, &eh, sizeof(eh));
+	return gw->out.frame + sizeof(eh);
+}
+
+static void gw_reply_done(struct gw *gw, size_t len)
+{
+	/* pad to the Ethernet minimum, as a NIC would */
+	if (len < ETH_ZLEN_) {
+		memset(gw->out.frame + len, 0, ETH_ZLEN_ - len);
+		len = ETH_ZLEN_;
+	}
+	gw->out_len = len;
+	gw->pending = true;
+}
+
+/* RFC 826: answer requests for our address; ignore the rest */
+static bool gw_arp(struct gw *gw, const struct frame_eth *eth)
+{
+	struct frame_arp a;
+	struct arp_ip4 r;
+	uint32_t be;
+
+	if (frame_parse_arp(eth, &a) || a.op != ARP_OP_REQUEST ||
+	    a.tpa != gw->ip)
+		goto ignore;
+	/* gratuitous ARP (RFC 5227 announcement) is not a question */
+	if (a.spa == a.tpa)
+		goto ignore;
+	/* a hardware address we could not send to */
+	if (mac_is_multicast(a.sha) || mac_is_zero(a.sha))
+		goto ignore;
+
+	r.htype = htons(1);
+	r.ptype = htons(ETHTYPE_IP4);
+	r.hlen = ETH_ALEN_;
+	r.plen = 4;
+	r.op = htons(ARP_OP_REPLY);
+	memcpy(r.sha, gw->mac, ETH_ALEN_);
+	be = htonl(gw->ip);
+	memcpy(r.spa, &be, 4);
+	memcpy(r.tha, a.sha, ETH_ALEN_);
+	be = htonl(a.spa);	/* 0 for an RFC 5227 probe: that is right */
+	memcpy(r.tpa, &be, 4);
+	memcpy(gw_reply_eth(gw, a.sha, ETHTYPE_ARP), &r, sizeof(r));
+	gw_reply_done(gw, ETH_HLEN_ + sizeof(r));
+	gw->st.arp_replies++;
+	return true;
+ignore:
+	gw->st.ignored++;
+	return false;
+}
+
+/* an address we must not answer (RFC 1122 3.2.2.6, 3.2.1.3) */
+static bool gw_bad_source(uint32_t a)
+{
+	return a == 0 || a >> 24 == 127 || a >> 28 == 0xe || a == 0xffffffffu;
+}
+
+/* RFC 792 echo: the reply carries the request's id, sequence and data */
+static bool gw_icmp(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
+		    const struct frame_eth *eth, const struct frame_ip4 *ip)
+{
+	struct frame_icmp ic;
+	struct ip4_hdr h;
+	struct icmp_hdr ich;
+	uint8_t *p;
+	size_t icmp_len;
+	uint16_t sum;
+
+	if (frame_parse_icmp(ip, &ic) || ic.type != ICMP_ECHO_ || ic.code)
+		goto ignore;
+	if (gw_bad_source(ip->saddr))
+		goto ignore;
+	icmp_len = ic.msg.left;
+	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    csum_fold(csum_partial(ic.msg.p, icmp_len, 0))) {
+		gw->st.bad_csum++;
+		return false;
+	}
+
+	p = gw_reply_eth(gw, eth->src, ETHTYPE_IP4);
+	memset(&h, 0, sizeof(h));
+	h.ver_ihl = 0x45;	/* the request's options are not echoed */
+	h.tos = ip->hdr->tos;
+	h.tot_len = htons((uint16_t)(sizeof(h) + icmp_len));
+	h.id = htons(gw->ip_id++);
+	h.ttl = 64;
+	h.proto = IPPROTO_ICMP_;
+	h.saddr = htonl(gw->ip);
+	h.daddr = htonl(ip->saddr);
+	h.check = frame_ip4_csum(&h, sizeof(h));
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+
+	ich.type = ICMP_ECHOREPLY_;
+	ich.code = 0;
+	ich.check = 0;
+	ich.id = htons(ic.id);
+	ich.seq = htons(ic.seq);
+	memcpy(p, &ich, sizeof(ich));
+	memcpy(p + sizeof(ich), ic.data.p, ic.data.left);
+	sum = csum_fold(csum_partial(p, icmp_len, 0));
+	memcpy(p + offsetof(struct icmp_hdr, check), &sum, sizeof(sum));
+
+	gw_reply_done(gw, ETH_HLEN_ + sizeof(h) + icmp_len);
+	gw->st.icmp_replies++;
+	return true;
+ignore:
+	gw->st.ignored++;
+	return false;
+}
+
+static bool gw_ip4(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
+		   const struct frame_eth *eth)
+{
+	struct frame_ip4 ip;
+
+	if (frame_parse_ip4(eth, &ip))
+		goto ignore;
+	if (!ip.csum_ok) {
+		gw->st.bad_csum++;
+		return false;
+	}
+
+	/*
+	 * Service dispatch. Today the gateway answers ICMP echo sent to its
+	 * own MAC and address. Later issues add their services here, each
+	 * with its own module taking the parsed frame and producing at most
+	 * one reply into gw->out:
+	 *   UDP to port 67, unicast or broadcast	-> DHCP server (dhcp/)
+	 *   UDP/TCP to port 53 on the gateway		-> DNS server (dns/)
+	 *   IPv4 to any address outside the subnet	-> NAT (nat/)
+	 */
+	if (ip.proto == IPPROTO_ICMP_ && ip.daddr == gw->ip &&
+	    !memcmp(eth->dst, gw->mac, ETH_ALEN_))
+		return gw_icmp(gw, vh, eth, &ip);
+ignore:
+	gw->st.ignored++;
+	return false;
+}
+
+bool gw_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
+	      const uint8_t *frame, size_t len)
+{
+	struct frame_eth eth;
+
+	gw->pending = false;
+	if (frame_parse_eth(frame, len, &eth) || eth.vlans ||
+	    vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		goto ignore;
+	/* ours, or broadcast (ARP requests); other multicast is not for us */
+	if (memcmp(eth.dst, gw->mac, ETH_ALEN_) && !mac_is_broadcast(eth.dst))
+		goto ignore;
+
+	switch (eth.type) {
+	case ETHTYPE_ARP:
+		return gw_arp(gw, &eth);
+	case ETHTYPE_IP4:
+		return gw_ip4(gw, vh, &eth);
+	}
+ignore:
+	gw->st.ignored++;
+	return false;
+}
+
+bool gw_output(struct gw *gw, const struct virtio_net_hdr_v1 **vh,
+	       const uint8_t **frame, size_t *len)
+{
+	if (!gw->pending)
+		return false;
+	*vh = &gw->out.vh;
+	*frame = gw->out.frame;
+	*len = gw->out_len;
+	return true;
+}
+
+void gw_output_done(struct gw *gw)
+{
+	gw->pending = false;
+}
+
+void gw_get_stats(const struct gw *gw, struct gw_stats *st)
+{
+	*st = gw->st;
+}
+
+/* the switch port around a gateway */
+
+struct gw_port {
+	struct vsw_port port;
+	struct gw *gw;
+};
+
+static int gw_port_deliver(struct vsw_port *p,
+			   const struct virtio_net_hdr_v1 *vh,
+			   const uint8_t *frame, size_t len)
+{
+	struct gw_port *gp = (struct gw_port *)p;
+
+	/* the switch collects the reply with gw_output() after forwarding */
+	gw_input(gp->gw, vh, frame, len);
+	return 0;
+}
+
+static void gw_port_destroy(struct vsw_port *p)
+{
+	struct gw_port *gp = (struct gw_port *)p;
+
+	gw_destroy(gp->gw);
+	free(gp);
+}
+
+static const struct vsw_port_ops gw_port_ops = {
+	.type = "gateway",
+	.deliver = gw_port_deliver,
+	.destroy = gw_port_destroy,
+};
+
+int gw_port_new(const uint8_t mac[6], uint32_t ip, struct vsw_port **out)
+{
+	struct gw_port *gp = calloc(1, sizeof(*gp));
+	int ret;
+
+	if (!gp)
+		return -ENOMEM;
+	ret = gw_create(mac, ip, &gp->gw);
+	if (ret) {
+		free(gp);
+		return ret;
+	}
+	gp->port.ops = &gw_port_ops;
+	*out = &gp->port;
+	return 0;
+}
+
+struct gw *gw_port_gw(struct vsw_port *p)
+{
+	return p->ops == &gw_port_ops ? ((struct gw_port *)p)->gw : NULL;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gateway.h - the network's built-in gateway: a port that answers frames
+ *
+ * The gateway is usable on its own (tests, fuzzing): gw_input() takes one
+ * frame and may produce one reply, which the caller collects with
+ * gw_output() and releases with gw_output_done(). The switch wraps it in a
+ * port (gw_port_new()) and injects each reply as a frame received from the
+ * gateway port, so replies are learned, forwarded and captured like any
+ * other frame.
+ */
+#ifndef MVM_VSWITCH_GATEWAY_H
+#define MVM_VSWITCH_GATEWAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vswitch/frame.h"
+
+struct gw;
+struct vsw_port;
+
+/** struct gw_stats - what the gateway did */
+struct gw_stats {
+	uint64_t arp_replies;
+	uint64_t icmp_replies;
+	uint64_t bad_csum;	/* IPv4 header or ICMP checksum wrong: dropped */
+	uint64_t ignored;	/* not for the gateway, or not handled (yet) */
+};
+
+/**
+ * gw_create() - a gateway answering for @ip at @mac
+ * @mac:	gateway MAC
+ * @ip:		gateway IPv4 address, host order
+ * @out:	receives the gateway
+ * Return: 0 or -ENOMEM
+ */
+int gw_create(const uint8_t mac[6], uint32_t ip, struct gw **out);
+
+/** gw_destroy() - free a gateway (NULL is fine) */
+void gw_destroy(struct gw *gw);
+
+/**
+ * gw_input() - process one frame addressed to (or flooded to) the gateway
+ * @gw:		gateway
+ * @vh:		the frame's virtio header (NEEDS_CSUM means the L4 checksum
+ *		is partial and is not verified)
+ * @frame, @len: the Ethernet frame, any content
+ * Return: true when a reply is waiting in gw_output(). A pending reply not
+ * yet released with gw_output_done() is overwritten.
+ */
+bool gw_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
+	      const uint8_t *frame, size_t len);
+
+/**
+ * gw_output() - the pending reply, if any
+ * @vh, @frame, @len: receive pointers into the gateway's own buffer, valid
+ *		until the next gw_input() or gw_output_done()
+ * Return: true when a reply was pending
+ */
+bool gw_output(struct gw *gw, const struct virtio_net_hdr_v1 **vh,
+	       const uint8_t **frame, size_t *len);
+
+/** gw_output_done() - the pending reply was sent */
+void gw_output_done(struct gw *gw);
+
+/** gw_get_stats() - copy the counters */
+void gw_get_stats(const struct gw *gw, struct gw_stats *st);
+
+/**
+ * gw_port_new() - wrap a new gateway in a switch port
+ * @mac, @ip:	as for gw_create()
+ * @out:	receives the port; ops->destroy() frees the gateway too
+ * Return: 0 or -ENOMEM
+ */
+int gw_port_new(const uint8_t mac[6], uint32_t ip, struct vsw_port **out);
+
+/** gw_port_gw() - the gateway behind a gateway port */
+struct gw *gw_port_gw(struct vsw_port *p);
+
+#endif
