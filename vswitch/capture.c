@@ -11,7 +11,7 @@
  * for what it is good at: pcap_compile() on a "dead" handle and
  * pcap_offline_filter() to match frames.
  *
- * The ring is single-producer (the switch thread, in capture_feed()) and
+ * The ring is single-producer (the switch thread, in vsw_cap_feed()) and
  * single-consumer (the writer thread). @head and @tail are free-running
  * byte counters; head - tail is the number of queued bytes. The producer
  * copies a whole record (16-byte record header + frame) or drops it if it
@@ -27,7 +27,7 @@
  * the counters it guards, so a wakeup cannot be lost.
  *
  * Ending: either the capture ends by itself (the @count-th record was
- * written, or a write failed), or its owner stops it (capture_destroy()).
+ * written, or a write failed), or its owner stops it (vsw_cap_destroy()).
  * @claim decides who owns the ending, exactly once: the writer claims it to
  * call the done callback, the owner to suppress it. A writer that ended by
  * itself writes @notify_fd so the switch reaps it.
@@ -83,7 +83,7 @@ struct pcap_rec_hdr {
 } __attribute__((packed));
 static_assert(sizeof(struct pcap_rec_hdr) == 16, "pcap record header");
 
-struct capture {
+struct vsw_cap {
 	unsigned id;
 	int fd;
 	int wake_fd;		/* eventfd: writer wakeups */
@@ -128,7 +128,7 @@ static void cap_kick(int efd)
  * @deadline_ms: -1 = none, else the CLOCK_MONOTONIC ms after which to quit
  * Return: 0, -errno of the write, or -ETIMEDOUT
  */
-static int cap_write(struct capture *c, const uint8_t *p, size_t len,
+static int cap_write(struct vsw_cap *c, const uint8_t *p, size_t len,
 		     int64_t deadline_ms)
 {
 	while (len) {
@@ -176,7 +176,7 @@ static int cap_write(struct capture *c, const uint8_t *p, size_t len,
 	return 0;
 }
 
-static void cap_sleep(struct capture *c)
+static void cap_sleep(struct vsw_cap *c)
 {
 	struct pollfd pfd = { .fd = c->wake_fd, .events = POLLIN };
 	uint64_t v;
@@ -194,7 +194,7 @@ static void cap_sleep(struct capture *c)
 
 static void *cap_writer(void *arg)
 {
-	struct capture *c = arg;
+	struct vsw_cap *c = arg;
 	int reason = 0;
 
 	for (;;) {
@@ -233,7 +233,7 @@ static void *cap_writer(void *arg)
 	return NULL;
 }
 
-static int cap_compile(struct capture *c, const char *filter, char *err,
+static int cap_compile(struct vsw_cap *c, const char *filter, char *err,
 		       size_t errlen)
 {
 	pcap_t *pd;
@@ -262,7 +262,7 @@ static int cap_compile(struct capture *c, const char *filter, char *err,
 	return ret;
 }
 
-static void cap_free(struct capture *c)
+static void cap_free(struct vsw_cap *c)
 {
 	if (c->has_prog)
 		pcap_freecode(&c->prog);
@@ -275,7 +275,7 @@ static void cap_free(struct capture *c)
 	free(c);
 }
 
-int capture_create(const struct capture_opts *o, struct capture **out,
+int vsw_cap_create(const struct vsw_cap_opts *o, struct vsw_cap **out,
 		   char *err, size_t errlen)
 {
 	struct pcap_file_hdr fh = {
@@ -286,7 +286,7 @@ int capture_create(const struct capture_opts *o, struct capture **out,
 		.linktype = CAPTURE_LINKTYPE,
 	};
 	sigset_t all, old;
-	struct capture *c;
+	struct vsw_cap *c;
 	struct stat st;
 	size_t size = 1;
 	int ret;
@@ -359,7 +359,7 @@ fail:
 	return ret;
 }
 
-void capture_feed(struct capture *c, const struct timespec *ts,
+void vsw_cap_feed(struct vsw_cap *c, const struct timespec *ts,
 		  const uint8_t *frame, size_t len)
 {
 	struct pcap_rec_hdr rh;
@@ -412,12 +412,12 @@ void capture_feed(struct capture *c, const struct timespec *ts,
 	}
 }
 
-bool capture_ended(const struct capture *c)
+bool vsw_cap_ended(const struct vsw_cap *c)
 {
 	return atomic_load(&c->ended);
 }
 
-void capture_destroy(struct capture *c)
+void vsw_cap_destroy(struct vsw_cap *c)
 {
 	int expect = CLAIM_NONE;
 
@@ -430,24 +430,24 @@ void capture_destroy(struct capture *c)
 	cap_free(c);
 }
 
-void capture_stats(const struct capture *c, uint64_t *packets,
+void vsw_cap_stats(const struct vsw_cap *c, uint64_t *packets,
 		   uint64_t *dropped)
 {
 	*packets = atomic_load(&c->packets);
 	*dropped = atomic_load(&c->dropped);
 }
 
-const char *capture_filter(const struct capture *c)
+const char *vsw_cap_filter(const struct vsw_cap *c)
 {
 	return c->filter;
 }
 
-unsigned capture_id(const struct capture *c)
+unsigned vsw_cap_id(const struct vsw_cap *c)
 {
 	return c->id;
 }
 
-void capture_set_id(struct capture *c, unsigned id)
+void vsw_cap_set_id(struct vsw_cap *c, unsigned id)
 {
 	c->id = id;
 }

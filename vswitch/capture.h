@@ -2,7 +2,7 @@
 /*
  * capture.h - one pcap capture: a bounded record queue and its writer thread
  *
- * The switch thread offers every frame with capture_feed(); the capture
+ * The switch thread offers every frame with vsw_cap_feed(); the capture
  * filters it (BPF), queues a libpcap record in its ring if there is room
  * (else counts a drop) and returns at once. The capture's own thread
  * writes the ring to the file descriptor with ordinary blocking-style
@@ -23,10 +23,10 @@
 #define CAPTURE_RING_SIZE	(4u << 20)	/* bytes of queued records */
 #define CAPTURE_FILTER_MAX	1024		/* longest filter accepted */
 
-struct capture;
+struct vsw_cap;
 
-/** struct capture_opts - how to start a capture */
-struct capture_opts {
+/** struct vsw_cap_opts - how to start a capture */
+struct vsw_cap_opts {
 	int fd;			/* dup()ed; the caller keeps its own */
 	const char *filter;	/* BPF expression or NULL */
 	uint64_t count;		/* records, 0 = unlimited */
@@ -39,49 +39,49 @@ struct capture_opts {
 };
 
 /**
- * capture_create() - compile the filter, write the file header, start the
+ * vsw_cap_create() - compile the filter, write the file header, start the
  * writer thread
  * @o:		options
  * @out:	receives the capture
  * @err, @errlen: on failure, a one-line reason
  * Return: 0, -EINVAL (bad filter), -EBADF, or -errno of the header write
  */
-int capture_create(const struct capture_opts *o, struct capture **out,
+int vsw_cap_create(const struct vsw_cap_opts *o, struct vsw_cap **out,
 		   char *err, size_t errlen);
 
 /**
- * capture_feed() - offer one frame (switch thread only)
+ * vsw_cap_feed() - offer one frame (switch thread only)
  * @c:		capture
  * @ts:		time the frame was received (CLOCK_REALTIME)
  * @frame, @len: Ethernet frame
  * Never blocks and never allocates.
  */
-void capture_feed(struct capture *c, const struct timespec *ts,
+void vsw_cap_feed(struct vsw_cap *c, const struct timespec *ts,
 		  const uint8_t *frame, size_t len);
 
 /**
- * capture_ended() - has the capture ended by itself (its done callback has
- * been or is being called)? Its owner should then capture_destroy() it.
+ * vsw_cap_ended() - has the capture ended by itself (its done callback has
+ * been or is being called)? Its owner should then vsw_cap_destroy() it.
  */
-bool capture_ended(const struct capture *c);
+bool vsw_cap_ended(const struct vsw_cap *c);
 
 /**
- * capture_destroy() - stop (if still running), flush what is queued (for at
+ * vsw_cap_destroy() - stop (if still running), flush what is queued (for at
  * most a couple of seconds if the reader is stuck), join the writer, close
  * the fd and free. If the capture had not ended by itself, its done
  * callback is not called. NULL is fine.
  */
-void capture_destroy(struct capture *c);
+void vsw_cap_destroy(struct vsw_cap *c);
 
-/** capture_stats() - records queued for writing and records dropped */
-void capture_stats(const struct capture *c, uint64_t *packets,
+/** vsw_cap_stats() - records queued for writing and records dropped */
+void vsw_cap_stats(const struct vsw_cap *c, uint64_t *packets,
 		   uint64_t *dropped);
 
-/** capture_filter() - the filter text ("" for none) */
-const char *capture_filter(const struct capture *c);
+/** vsw_cap_filter() - the filter text ("" for none) */
+const char *vsw_cap_filter(const struct vsw_cap *c);
 
-/** capture_id() / capture_set_id() - the switch's id for this capture */
-unsigned capture_id(const struct capture *c);
-void capture_set_id(struct capture *c, unsigned id);
+/** vsw_cap_id() / vsw_cap_set_id() - the switch's id for this capture */
+unsigned vsw_cap_id(const struct vsw_cap *c);
+void vsw_cap_set_id(struct vsw_cap *c, unsigned id);
 
 #endif

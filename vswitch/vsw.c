@@ -76,7 +76,7 @@ struct vsw {
 	struct vsw_port *gw_port;
 	struct gw *gw;
 
-	struct capture *caps[VSW_MAX_CAPTURES];
+	struct vsw_cap *caps[VSW_MAX_CAPTURES];
 	unsigned ncaps;
 	unsigned next_cap_id;
 
@@ -154,7 +154,7 @@ static void vsw_capture_feed(struct vsw *sw, const uint8_t *frame, size_t len)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (i = 0; i < sw->ncaps; i++)
-		capture_feed(sw->caps[i], &ts, frame, len);
+		vsw_cap_feed(sw->caps[i], &ts, frame, len);
 }
 
 /* one frame from @in: count, capture, learn, forward (vsw.h rules) */
@@ -252,12 +252,12 @@ static void vsw_flush_ports(struct vsw *sw)
 }
 
 /* unlink captures that ended by themselves into @out; under the lock */
-static unsigned vsw_reap_captures(struct vsw *sw, struct capture **out)
+static unsigned vsw_reap_captures(struct vsw *sw, struct vsw_cap **out)
 {
 	unsigned i = 0, n = 0;
 
 	while (i < sw->ncaps) {
-		if (capture_ended(sw->caps[i])) {
+		if (vsw_cap_ended(sw->caps[i])) {
 			out[n++] = sw->caps[i];
 			sw->caps[i] = sw->caps[--sw->ncaps];
 		} else {
@@ -295,7 +295,7 @@ static void *vsw_thread(void *arg)
 	struct epoll_event ev[VSW_EVENTS];
 
 	while (!atomic_load(&sw->quit)) {
-		struct capture *reaped[VSW_MAX_CAPTURES];
+		struct vsw_cap *reaped[VSW_MAX_CAPTURES];
 		unsigned nreaped, i;
 		int n;
 
@@ -319,7 +319,7 @@ static void *vsw_thread(void *arg)
 
 		/* their writers have finished: joining is immediate */
 		for (i = 0; i < nreaped; i++)
-			capture_destroy(reaped[i]);
+			vsw_cap_destroy(reaped[i]);
 	}
 	return NULL;
 }
@@ -508,7 +508,7 @@ void vsw_destroy(struct vsw *sw)
 	}
 	/* the loop is gone: nothing else touches the switch any more */
 	for (i = 0; i < sw->ncaps; i++)
-		capture_destroy(sw->caps[i]);
+		vsw_cap_destroy(sw->caps[i]);
 	for (i = 0; i < VSW_MAX_PORTS; i++)
 		if (sw->ports[i])
 			sw->ports[i]->ops->destroy(sw->ports[i]);
@@ -584,11 +584,11 @@ struct json_object *vsw_stats(struct vsw *sw)
 		struct json_object *c = json_object_new_object();
 		uint64_t pk, dr;
 
-		capture_stats(sw->caps[i], &pk, &dr);
+		vsw_cap_stats(sw->caps[i], &pk, &dr);
 		json_object_object_add(c, "id", json_object_new_int64(
-			capture_id(sw->caps[i])));
+			vsw_cap_id(sw->caps[i])));
 		json_object_object_add(c, "filter", json_object_new_string(
-			capture_filter(sw->caps[i])));
+			vsw_cap_filter(sw->caps[i])));
 		vsw_json_u64(c, "packets", pk);
 		vsw_json_u64(c, "dropped", dr);
 		json_object_array_add(caps, c);
@@ -604,11 +604,11 @@ int vsw_capture_start(struct vsw *sw, int fd, const char *filter,
 		      uint64_t count, vsw_capture_done_fn done, void *opaque,
 		      unsigned *id, char *err, size_t errlen)
 {
-	struct capture_opts o = {
+	struct vsw_cap_opts o = {
 		.fd = fd, .filter = filter, .count = count,
 		.done = done, .opaque = opaque, .notify_fd = sw->wake_fd,
 	};
-	struct capture *c;
+	struct vsw_cap *c;
 	char dummy[1];
 	int ret;
 
@@ -617,33 +617,33 @@ int vsw_capture_start(struct vsw *sw, int fd, const char *filter,
 		errlen = sizeof(dummy);
 	}
 	/* compiling and writing the header may take a while: not locked */
-	ret = capture_create(&o, &c, err, errlen);
+	ret = vsw_cap_create(&o, &c, err, errlen);
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&sw->lock);
 	if (sw->ncaps == VSW_MAX_CAPTURES) {
 		pthread_mutex_unlock(&sw->lock);
-		capture_destroy(c);
+		vsw_cap_destroy(c);
 		snprintf(err, errlen, "too many captures on this network (%d)",
 			 VSW_MAX_CAPTURES);
 		return -ENOSPC;
 	}
-	capture_set_id(c, sw->next_cap_id++);
+	vsw_cap_set_id(c, sw->next_cap_id++);
 	sw->caps[sw->ncaps++] = c;
 	if (id)
-		*id = capture_id(c);
+		*id = vsw_cap_id(c);
 	pthread_mutex_unlock(&sw->lock);
 	return 0;
 }
 
 int vsw_capture_stop(struct vsw *sw, unsigned id)
 {
-	struct capture *c = NULL;
+	struct vsw_cap *c = NULL;
 	unsigned i;
 
 	pthread_mutex_lock(&sw->lock);
 	for (i = 0; i < sw->ncaps; i++) {
-		if (capture_id(sw->caps[i]) == id) {
+		if (vsw_cap_id(sw->caps[i]) == id) {
 			c = sw->caps[i];
 			sw->caps[i] = sw->caps[--sw->ncaps];
 			break;
@@ -652,6 +652,6 @@ int vsw_capture_stop(struct vsw *sw, unsigned id)
 	pthread_mutex_unlock(&sw->lock);
 	if (!c)
 		return -ENOENT;
-	capture_destroy(c);	/* flushes and joins: outside the lock */
+	vsw_cap_destroy(c);	/* flushes and joins: outside the lock */
 	return 0;
 }
