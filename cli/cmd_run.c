@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/* cmd_run.c - mvm run: option parsing; supervise.c does the running */
+#include "cli/cli.h"
+#include "cli/supervise.h"
+#include "common/util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char run_help[] =
+	"Usage: mvm run [OPTIONS] [--] [CMD [ARG...]]\n\n"
+	"Run CMD in a new guest attached to one or more networks.\n\n"
+	"Guest kinds:\n"
+	"  --netns            a namespace guest: CMD runs as you (root inside) in a\n"
+	"                     new user, network, mount and UTS namespace whose\n"
+	"                     interfaces eth0, eth1, ... are ports on the networks\n"
+	"  (default)          a microVM: needs the VMM, which is not available yet\n\n"
+	"Options:\n"
+	"  --name NAME        guest name, also its host name and DNS name\n"
+	"                     (default: generated)\n"
+	"  --network NET      attach to NET (repeatable, in order: eth0, eth1, ...;\n"
+	"                     default: the 'default' network)\n"
+	"  -d, --detach       run in the background and print the guest's name;\n"
+	"                     output goes to the guest's log ('mvm logs NAME')\n"
+	"  --rm               remove the guest when CMD exits\n"
+	"  -h, --help         print this help\n\n"
+	"microVM options (not available yet): --cpus N, --memory SIZE, --kernel FILE,\n"
+	"--initrd FILE, --disk FILE, --publish [IP:]HOST:GUEST[/udp].\n\n"
+	"CMD defaults to $SHELL (else /bin/sh). In the foreground CMD has the\n"
+	"terminal, and mvm exits with CMD's exit status (128+N if killed by\n"
+	"signal N; 126 if CMD cannot be executed, 127 if it is not found).\n";
+
+/**
+ * cmd_run() - mvm run [--netns] [--name N] [--network NET]... [-d] [--rm] -- CMD
+ * @ctx, @argc, @argv:	as every command; argv[0] is "run"
+ * Return: the exit status (CMD's in the foreground)
+ */
+int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum { O_NAME = 256, O_NETWORK, O_RM, O_NETNS, O_VMOPT, O_PUBLISH };
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, O_NAME },
+		{ "network", required_argument, NULL, O_NETWORK },
+		{ "net", required_argument, NULL, O_NETWORK },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "rm", no_argument, NULL, O_RM },
+		{ "netns", no_argument, NULL, O_NETNS },
+		{ "publish", required_argument, NULL, O_PUBLISH },
+		{ "cpus", required_argument, NULL, O_VMOPT },
+		{ "memory", required_argument, NULL, O_VMOPT },
+		{ "kernel", required_argument, NULL, O_VMOPT },
+		{ "initrd", required_argument, NULL, O_VMOPT },
+		{ "disk", required_argument, NULL, O_VMOPT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_opts o = { 0 };
+	const char *vmopt = NULL;
+	char *shell_argv[2];
+	int c, li = 0, netns = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+dh", opts, &li)) != -1) {
+		switch (c) {
+		case O_NAME:
+			if (!name_valid(optarg))
+				return cli_usage_error("run", "invalid guest name '%s': use 1-63 of a-z, 0-9 and '-', not at either end",
+						       optarg);
+			o.name = optarg;
+			break;
+		case O_NETWORK:
+			if (strchr(optarg, ','))
+				return cli_usage_error("run", "--network %s: per-network options (mac=, ip=) are not supported yet",
+						       optarg);
+			if (o.n_networks == RUN_MAX_NETWORKS)
+				return cli_usage_error("run", "at most %d networks per guest",
+						       RUN_MAX_NETWORKS);
+			o.networks[o.n_networks++] = optarg;
+			break;
+		case 'd':
+			o.detach = 1;
+			break;
+		case O_RM:
+			o.auto_remove = 1;
+			break;
+		case O_NETNS:
+			netns = 1;
+			break;
+		case O_PUBLISH:
+			vmopt = "--publish";
+			break;
+		case O_VMOPT:
+			vmopt = opts[li].name;
+			break;
+		case 'h':
+			fputs(run_help, stdout);
+			return 0;
+		default:
+			return cli_bad_option("run", argv);
+		}
+	}
+	if (!netns)
+		return cli_error("microVM guests need the VMM (mvm-vmm), which is not available yet; "
+				 "use --netns to run the command in a namespace guest instead");
+	if (vmopt) {
+		if (!strcmp(vmopt, "--publish"))
+			return cli_error("--publish is not supported yet");
+		return cli_error("--%s applies to microVM guests only, not to --netns guests",
+				 vmopt);
+	}
+	if (optind < argc) {
+		o.argv = argv + optind;
+	} else {
+		const char *sh = getenv("SHELL");
+
+		shell_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		shell_argv[1] = NULL;
+		o.argv = shell_argv;
+	}
+	return supervise_run(ctx, &o);
+}

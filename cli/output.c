@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+/* output.c - messages, JSON output and the shared connect step of commands */
+#include "cli/cli.h"
+#include "cli/client.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mvm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mvm: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mvm: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nSee 'mvm %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_bad_option(const char *cmd, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && (!arg || strncmp(arg, "--", 2)))
+		return cli_usage_error(cmd, "invalid option or missing argument: -%c",
+				       optopt);
+	return cli_usage_error(cmd, "invalid option or missing argument: %s",
+			       arg ? arg : "?");
+}
+
+void cli_print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_SPACED |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int cli_parse_format(const char *s, enum cli_format *out)
+{
+	if (!strcmp(s, "table"))
+		*out = FMT_TABLE;
+	else if (!strcmp(s, "json"))
+		*out = FMT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int cli_connect(struct cli_ctx *ctx, struct client *c, int start)
+{
+	struct json_object *st, *errs;
+	size_t i;
+	int ret;
+
+	ret = client_open(c, ctx->config, start);
+	if (ret) {
+		cli_error("%s", c->err);
+		return 1;
+	}
+	if (!c->started)
+		return 0;
+	/* tell about a broken config now: the daemon keeps running without
+	 * the networks it could not read */
+	if (client_call(c, "system.status", NULL, NULL, 0, &st))
+		return 0;
+	if (!json_object_object_get_ex(st, "config_errors", &errs) ||
+	    !json_object_is_type(errs, json_type_array)) {
+		json_object_put(st);
+		return 0;
+	}
+	for (i = 0; i < json_object_array_length(errs); i++)
+		cli_warn("%s", json_object_get_string(
+				       json_object_array_get_idx(errs, i)));
+	json_object_put(st);
+	return 0;
+}
