@@ -103,9 +103,9 @@ static void tap_event(struct vsw_port *p, unsigned tag, uint32_t events)
 			vsw_port_set_dead(p);
 			return;
 		}
-		if ((mh.msg_flags & MSG_TRUNC) ||
-		    (size_t)n < sizeof(rb->vh) + ETH_HLEN_) {
-			vsw_port_drop(p);	/* runt or oversized */
+		/* oversized, or not even a header; the switch drops runts */
+		if ((mh.msg_flags & MSG_TRUNC) || (size_t)n < sizeof(rb->vh)) {
+			vsw_port_drop(p);
 			continue;
 		}
 		vsw_port_input(p, &rb->vh, rb->frame, (size_t)n - sizeof(rb->vh));
