@@ -189,7 +189,7 @@ void dns_b_reserve(struct dns_builder *b, size_t n)
 int dns_b_question(struct dns_builder *b, const struct dns_name *name,
 		   uint16_t qtype, uint16_t qclass)
 {
-	size_t len = b->len;
+	size_t len = b->len, off;
 
 	if (b->qd || b->count[DNS_AN] || b->count[DNS_NS] || b->count[DNS_AR])
 		return -EINVAL;
@@ -199,8 +199,11 @@ int dns_b_question(struct dns_builder *b, const struct dns_name *name,
 		b->len = len;
 		return -EMSGSIZE;
 	}
-	if (len < 0x4000 && name->len > 1)
-		b->comp[b->n_comp++] = (uint16_t)len;
+	/* every suffix of the question can be pointed to */
+	for (off = 0; off < name->len && name->wire[off] &&
+	     len + off < 0x4000 && b->n_comp < DNS_COMP_MAX;
+	     off += 1 + (size_t)name->wire[off])
+		b->comp[b->n_comp++] = (uint16_t)(len + off);
 	b->qd = 1;
 	return 0;
 }
