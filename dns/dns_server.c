@@ -270,16 +270,17 @@ static void rrset(struct dns_builder *b, const struct dns_query *q,
 
 	dns_b_mark(b);
 	for (i = 0; i < r->n && !err; i++) {
-		const struct dns_zone_rec *rec = r->rec[i];
-		uint32_t v4 = htonl(rec->v4);
+		uint32_t v4;
 
-		if (r->type == DNS_T_A)
+		if (r->type == DNS_T_A) {
+			v4 = htonl(r->rec[i]->v4);
 			err = dns_b_rr(b, DNS_AN, &q->qname, DNS_T_A, DNS_C_IN,
 				       r->ttl, NULL, NULL, &v4, 4);
-		else if (r->type == DNS_T_AAAA)
+		} else if (r->type == DNS_T_AAAA) {
 			err = dns_b_rr(b, DNS_AN, &q->qname, DNS_T_AAAA,
-				       DNS_C_IN, r->ttl, NULL, NULL, rec->v6, 16);
-		else if (r->type == DNS_T_PTR)
+				       DNS_C_IN, r->ttl, NULL, NULL,
+				       r->rec[i]->v6, 16);
+		} else if (r->type == DNS_T_PTR)
 			err = dns_b_rr(b, DNS_AN, &q->qname, DNS_T_PTR,
 				       DNS_C_IN, r->ttl, &r->target, NULL,
 				       NULL, 0);
