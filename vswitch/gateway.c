@@ -226,6 +226,10 @@ bool gw_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	if (frame_parse_eth(frame, len, &eth) || eth.vlans ||
 	    vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
 		goto ignore;
+	/* a group or zero source cannot be answered (the switch drops those
+	 * too, but the gateway does not rely on its caller) */
+	if (mac_is_multicast(eth.src) || mac_is_zero(eth.src))
+		goto ignore;
 	/* ours, or broadcast (ARP requests); other multicast is not for us */
 	if (memcmp(eth.dst, gw->mac, ETH_ALEN_) && !mac_is_broadcast(eth.dst))
 		goto ignore;
