@@ -29,6 +29,10 @@
 static_assert(sizeof(struct virtio_net_hdr_v1) == 12,
 	      "virtio_net_hdr_v1 is 12 bytes on the wire");
 
+/*
+ * The trailing underscores keep these apart from the same names in
+ * <linux/if_ether.h> and <netinet/in.h>, which some users also include.
+ */
 #define ETH_ALEN_	6
 #define ETH_HLEN_	14
 #define ETH_ZLEN_	60	/* minimum frame length without FCS */

@@ -54,8 +54,6 @@
 #include "vswitch/gateway.h"
 #include "vswitch/port.h"
 
-#define VSW_MAX_PORTS		256	/* including the gateway */
-#define VSW_MAX_CAPTURES	16
 #define VSW_EVENTS		64
 #define VSW_AGE_INTERVAL_NS	1000000000ull
 #define VSW_ID_INTERNAL		UINT32_MAX	/* epoll data of the wake fd */

@@ -32,6 +32,9 @@
 
 struct vsw;
 
+#define VSW_MAX_PORTS		256	/* per switch, the gateway included */
+#define VSW_MAX_CAPTURES	16	/* concurrent captures per switch */
+
 /** struct vsw_config - what a switch needs to know about its network */
 struct vsw_config {
 	const char *name;	/* network name, for logs and thread name */
@@ -66,7 +69,7 @@ void vsw_destroy(struct vsw *sw);
  *		to the switch on success, stays with the caller on failure
  * @name:	port name shown in stats ("web/eth0"), copied
  * @id:		receives the port id, unique for the switch's lifetime
- * Return: 0 or -errno (-ENOSPC when the port limit is reached)
+ * Return: 0 or -errno (-ENOSPC when VSW_MAX_PORTS is reached, -EBADF)
  */
 int vsw_port_add_tap(struct vsw *sw, int fd, const char *name, unsigned *id);
 
@@ -123,7 +126,8 @@ typedef void (*vsw_capture_done_fn)(void *opaque, int reason,
  * The file header is written before this returns. Records are queued in a
  * bounded buffer and written by a separate thread: the switch never waits
  * for the reader; when the buffer is full records are dropped and counted.
- * Return: 0 or -errno (-EINVAL for a bad filter)
+ * Return: 0 or -errno (-EINVAL for a bad filter, -ENOSPC beyond
+ *	   VSW_MAX_CAPTURES, -EPIPE etc. when the header cannot be written)
  */
 int vsw_capture_start(struct vsw *sw, int fd, const char *filter,
 		      uint64_t count, vsw_capture_done_fn done, void *opaque,
