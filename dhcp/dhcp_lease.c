@@ -315,13 +315,6 @@ int dhcp_lease_static_add(struct dhcp_lease_table *t, const uint8_t mac[6],
 	h = find_ip(t, ip);
 	if (h != NIL && t->slots[h].l.is_static && h != s)
 		return -EEXIST;
-	if (h != NIL && !t->slots[h].l.is_static)
-		slot_free(t, h);
-	/* the static lease wins over anything this MAC held dynamically */
-	for (i = t->p.max_static; i < t->nslots; i++)
-		if (t->slots[i].used && t->slots[i].keyed &&
-		    !memcmp(t->slots[i].l.mac, mac, 6))
-			slot_free(t, (int32_t)i);
 	if (s == NIL) {
 		for (i = 0; i < t->p.max_static && t->slots[i].used; i++)
 			;
@@ -329,6 +322,13 @@ int dhcp_lease_static_add(struct dhcp_lease_table *t, const uint8_t mac[6],
 			return -ENOSPC;
 		s = (int32_t)i;
 	}
+	if (h != NIL && !t->slots[h].l.is_static)
+		slot_free(t, h);
+	/* the static lease wins over anything this MAC held dynamically */
+	for (i = t->p.max_static; i < t->nslots; i++)
+		if (t->slots[i].used && t->slots[i].keyed &&
+		    !memcmp(t->slots[i].l.mac, mac, 6))
+			slot_free(t, (int32_t)i);
 	if (!t->slots[s].used || t->slots[s].l.ip != ip)
 		slot_assign(t, s, &c, ip, true);
 	t->slots[s].l.state = DHCP_LEASE_BOUND;

@@ -113,7 +113,8 @@ void dhcp_lease_table_free(struct dhcp_lease_table *t);
  *		DHCP_HOSTNAME_MAX bytes
  *
  * Replaces an existing static lease for @mac. A dynamic lease holding @ip,
- * or keyed by @mac, is dropped: that client gets a NAK at its next renewal.
+ * and any dynamic lease of a client with @mac (whatever its client id),
+ * are dropped: such a client gets a NAK at its next renewal.
  * Return: 0, -EINVAL, -EEXIST (@ip is another MAC's static lease) or
  * -ENOSPC (max_static reached)
  */
