@@ -118,9 +118,14 @@ mvm_cleanup() {
 mvm_bench() {
 	local mtu=$1 net="bench-$1" srv="bench-srv-$1" addr i out try
 
-	mvm network create "$net" --mtu "$mtu" >&2
-	mvm run --netns --name "$srv" --network "$net" -d -- iperf3 -s >&2
-	addr=$(mvm inspect "$srv" --format json | jq -er '.interfaces[0].ip')
+	# (set -e does not reach in here: we are called on the left of ||)
+	mvm network create "$net" --mtu "$mtu" >&2 || return
+	mvm run --netns --name "$srv" --network "$net" -d -- iperf3 -s >&2 ||
+		return
+	# inspect prints an array of guests (one here) or a single one
+	addr=$(mvm inspect "$srv" --format json |
+	       jq -er 'if type == "array" then .[0] else . end
+		       | .interfaces[0].ip') || return
 	log "mvm: server $srv at $addr on $net (mtu $mtu)"
 	for i in $(seq "$RUNS"); do
 		# the first run also waits for the server to listen
