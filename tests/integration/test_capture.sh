@@ -13,13 +13,15 @@ srv=$(guest_ip srv)
 capture_while_pinging() { # OUT_PREFIX CAPTURE-ARGS...
 	local out=$1
 	shift
-	mvm network capture capnet -w - "$@" >"$out.pcap" 2>"$out.err" &
+	# started directly (not through the mvm function) so that $! is mvm itself;
+	# background jobs ignore SIGINT, so stop it the way a service would: SIGTERM
+	"$MVM_BIN/mvm" network capture capnet -w - "$@" >"$out.pcap" 2>"$out.err" &
 	local cap=$!
 	# the capture is live once mvmd answered; give it a moment to start
 	sleep 0.5
 	mvm run --netns --network capnet -- ping -c 3 -i 0.2 -W 2 "$srv" >/dev/null || fail "ping"
 	sleep 0.3
-	kill -INT $cap 2>/dev/null
+	kill -TERM $cap 2>/dev/null
 	wait $cap
 }
 
@@ -38,7 +40,7 @@ capture_while_pinging "$T/arp" --filter arp
 [ "$(tshark -r "$T/arp.pcap" -Y icmp 2>/dev/null | wc -l)" -eq 0 ] || fail "arp-filtered capture contains ICMP"
 
 # -c COUNT ends the capture by itself, into a file
-mvm network capture capnet -w "$T/two.pcap" -c 2 --filter icmp 2>"$T/c.err" &
+"$MVM_BIN/mvm" network capture capnet -w "$T/two.pcap" -c 2 --filter icmp 2>"$T/c.err" &
 cap=$!
 sleep 0.5
 mvm run --netns --network capnet -- ping -c 3 -i 0.2 -W 2 "$srv" >/dev/null || fail "ping"
