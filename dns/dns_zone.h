@@ -140,6 +140,10 @@ size_t dns_zone_lookup(struct dns_zone *z, const char *name, size_t len,
 
 /**
  * dns_zone_find_v4() - the owner's own record that has address @v4
+ *
+ * A linear scan of the table (PTR queries are rare next to A/AAAA; an
+ * address index can come if a benchmark says so).
+ *
  * Return: the record (into @z), or NULL
  */
 const struct dns_zone_rec *dns_zone_find_v4(const struct dns_zone *z,
