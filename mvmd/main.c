@@ -45,6 +45,7 @@
 #endif
 
 static int ready_fd = -1;	/* main() paths only */
+static int log_to_file;		/* the log is not stderr: tell stderr too */
 
 static void ready_write(const char *line)
 {
@@ -70,6 +71,8 @@ fail(const char *fmt, ...)
 	va_end(ap);
 	snprintf(line, sizeof(line), "error: %s\n", msg);
 	ready_write(line);
+	if (log_to_file)
+		fprintf(stderr, "mvmd: %s\n", msg);
 	die("%s", msg);
 }
 
@@ -250,6 +253,7 @@ int main(int argc, char **argv)
 	if (!a.log_stderr) {
 		log = open_log(state, logp, sizeof(logp));
 		log_init(log, a.level, 1);
+		log_to_file = 1;
 		o.log_path = logp;
 	} else {
 		log_init(stderr, a.level, 1);
