@@ -19,6 +19,7 @@ void log_init(FILE *out, enum log_level level, int stamp)
 	log_stamp = stamp;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
