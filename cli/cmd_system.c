@@ -188,6 +188,7 @@ static int system_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct json_object *st, *errs;
 	char buf[64];
 	struct client c = { .fd = -1 };
+	const char *cfg;
 	int64_t n = 0, g = 0, gr = 0;
 	size_t i;
 	int ret;
@@ -224,7 +225,7 @@ static int system_status(struct cli_ctx *ctx, int argc, char **argv)
 	kv_str(st, "runtime_dir", "runtime dir:");
 	kv_str(st, "state_dir", "state dir:");
 	kv_str(st, "log_file", "log file:");
-	kv_str(st, "config_file", "config file:");
+	kv("config file:", proto_get_str(st, "config_file", &cfg) || !*cfg ? "none" : cfg);
 	if (proto_get_arr(st, "config_errors", &errs) ||
 	    !json_object_array_length(errs)) {
 		kv("config errors:", "none");

@@ -137,6 +137,38 @@ static void child_send(int sp, char type, const char *text, const int *fds, size
 	fdpass_send(sp, buf, len, fds, n);
 }
 
+/*
+ * execvp() as a shell would report it: 127 when CMD is nowhere in PATH
+ * (even if some PATH directory was unreadable), 126 when it exists but
+ * cannot be executed. Returns only on failure, with errno set.
+ */
+static int exec_command(char **argv)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char file[PATH_MAX];
+	int denied = 0;
+
+	if (strchr(argv[0], '/')) {
+		execvp(argv[0], argv);
+		return errno == ENOENT || errno == ENOTDIR ? 127 : 126;
+	}
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchrnul(p, ':');
+		if (snprintf(file, sizeof(file), "%.*s/%s", (int)(end - p),
+			     end == p ? "." : p, argv[0]) < (int)sizeof(file)) {
+			execvp(file, argv);	/* glibc runs ENOEXEC files with sh */
+			if (errno == EACCES && !access(file, F_OK))
+				denied = 1;
+		}
+		if (!*end)
+			break;
+	}
+	errno = denied ? EACCES : ENOENT;
+	return denied ? 126 : 127;
+}
+
 static void __attribute__((noreturn))
 child_main(struct guest_run *g, int sp, char **argv)
 {
@@ -166,10 +198,10 @@ child_main(struct guest_run *g, int sp, char **argv)
 	if (sp > 3)
 		close_range(3, (unsigned int)sp - 1, 0);
 	close_range((unsigned int)sp + 1, ~0U, 0);
-	execvp(argv[0], argv);
-	code = errno == ENOENT ? 127 : 126;
+	code = exec_command(argv);
 	snprintf(err, sizeof(err), "%d %s: %s", code, argv[0],
-		 errno == ENOENT ? "command not found" : strerror(errno));
+		 code == 127 && !strchr(argv[0], '/') ? "command not found" :
+		 strerror(errno));
 	child_send(sp, 'X', err, NULL, 0);
 	_exit(code);
 }
