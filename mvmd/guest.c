@@ -67,6 +67,8 @@ int guest_ip_in_use(struct mvmd *d, const char *net, uint32_t ip)
 {
 	size_t i, k;
 
+	if (!ip)
+		return 0;
 	for (i = 0; i < d->n_guests; i++) {
 		const struct guest *g = d->guests[i];
 
@@ -228,7 +230,7 @@ int guest_create(struct mvmd *d, const struct guest_spec *s,
 		struct network *n = net_find(d, s->networks[i]);
 
 		str_copy(gi->network, sizeof(gi->network), n->name);
-		snprintf(gi->ifname, sizeof(gi->ifname), "eth%zu", i);
+		snprintf(gi->ifname, sizeof(gi->ifname), "eth%u", (unsigned)i % GUEST_MAX_IF);
 		ret = guest_mac_alloc(d, gi->mac);
 		if (ret) {
 			snprintf(err, errlen, "cannot allocate a MAC address: %s",
