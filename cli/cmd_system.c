@@ -167,13 +167,13 @@ static int status_not_running(enum cli_format fmt, const char *sock)
 		json_object_object_add(o, "state_dir", json_object_new_string(state));
 		cli_print_json(o);
 		json_object_put(o);
-		return 0;
+		return 3;
 	}
 	kv("running:", "no");
 	kv("socket:", sock);
 	kv("state dir:", state);
 	kv("config file:", conf[0] ? conf : "none");
-	return 0;
+	return 3;
 }
 
 static int system_status(struct cli_ctx *ctx, int argc, char **argv)
@@ -183,7 +183,7 @@ static int system_status(struct cli_ctx *ctx, int argc, char **argv)
 		"Show whether mvmd is running, its pid, version and uptime, where its\n"
 		"socket, state, log and configuration are, configuration errors, and\n"
 		"how many networks and guests it has. Does not start mvmd.\n"
-		"Exit status is 0 whether or not mvmd runs.\n";
+		"Exit status: 0 when mvmd runs, 3 when it does not (as systemctl status).\n";
 	enum cli_format fmt = FMT_TABLE;
 	struct json_object *st, *errs;
 	char buf[64];

@@ -439,7 +439,26 @@ static void resolv_text(const struct netns_config *cfg, char *buf, size_t size)
 		strcpy(buf + len, "\n");
 }
 
-/* Step 5: a private /etc/resolv.conf */
+/*
+ * Step 5a: private mounts and a sysfs of the guest's own network namespace.
+ * sysfs shows the devices of the namespace that mounted it, so without a
+ * fresh mount /sys/class/net would list the host's interfaces, not eth0..N.
+ * A sysfs that cannot be mounted (a nested sandbox) is a warning, not a
+ * failure: networking works without it.
+ */
+static int config_mounts(char *err, size_t errlen, char *warn, size_t warnlen)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return seterr(err, errlen, -errno, "cannot make mounts private: %s",
+			      strerror(errno));
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		snprintf(warn, warnlen,
+			 "cannot mount the guest's own sysfs on /sys (%s); /sys/class/net shows the host's interfaces",
+			 strerror(errno));
+	return 0;
+}
+
+/* Step 5b: a private /etc/resolv.conf */
 static int config_resolv(const struct netns_config *cfg, char *err, size_t errlen,
 			 char *warn, size_t warnlen)
 {
@@ -449,9 +468,6 @@ static int config_resolv(const struct netns_config *cfg, char *err, size_t errle
 	resolv_text(cfg, text, sizeof(text));
 	if (!text[0])
 		return 0;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return seterr(err, errlen, -errno, "cannot make mounts private: %s",
-			      strerror(errno));
 	if (access("/etc/resolv.conf", F_OK) < 0) {
 		snprintf(warn, warnlen,
 			 "/etc/resolv.conf does not exist (or is a dangling symlink); the guest gets no DNS configuration");
@@ -497,6 +513,9 @@ int netns_setup(const struct netns_config *cfg, int *tap_fds,
 			goto fail;
 	}
 	ret = config_links(cfg, err, errlen);
+	if (ret)
+		goto fail;
+	ret = config_mounts(err, errlen, warn, warnlen);
 	if (ret)
 		goto fail;
 	ret = config_resolv(cfg, err, errlen, warn, warnlen);
