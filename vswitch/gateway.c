@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * gateway.c - the network's built-in gateway port: ARP and ICMP echo
+ * gateway.c - the network's built-in gateway port: ARP, ICMP echo, and the
+ *	       dispatch to DHCP and DNS
  *
  * Theory of operation
  * -------------------
@@ -11,6 +12,13 @@
  *
  *   ARP request for the gateway address	-> ARP reply
  *   ICMP echo request to the gateway address	-> ICMP echo reply
+ *   UDP to port 67, broadcast or to us		-> DHCP (gw_dhcp.c)
+ *   UDP to the gateway address, port 53	-> DNS (gw_dns.c), answered or
+ *						   forwarded (gw_fwd.c)
+ *   TCP to the gateway address, port 53	-> RST (DNS over TCP will be
+ *						   carried by the NAT's TCP
+ *						   engine; until then clients
+ *						   fail fast, not by timeout)
  *   anything else				-> ignored (counted)
  *
  * At most one reply is produced per input frame, into the gateway's own
@@ -18,13 +26,17 @@
  * the gateway port before it processes the next frame, so one buffer is
  * enough and nothing is allocated per packet. The gateway never receives
  * its own frames (no hairpin), and it only answers requests, so a reply can
- * never trigger another reply.
+ * never trigger another reply. Replies that come later (an upstream
+ * resolver's answer, a timeout's SERVFAIL) are built into the same buffer
+ * from the switch loop and sent at once with gw_emit(), which hands them
+ * to the switch as frames from the gateway port.
  *
  * Frames carrying VLAN tags or a GSO type are not for the gateway (it sits
  * on the untagged network and never negotiates segmentation offload).
  * A frame whose virtio header says VIRTIO_NET_HDR_F_NEEDS_CSUM carries a
  * partial L4 checksum (the sender offloaded it), so its ICMP checksum is
  * not verified; otherwise a wrong one drops the frame (RFC 1122 3.2.2).
+ * The same holds for UDP (a zero UDP checksum means "none", RFC 768).
  */
 #include "vswitch/gateway.h"
 
@@ -34,20 +46,11 @@
 #include <string.h>
 
 #include "common/csum.h"
+#include "vswitch/gw_priv.h"
 #include "vswitch/port.h"
 
-struct gw {
-	uint8_t mac[ETH_ALEN_];
-	uint32_t ip;		/* host order */
-	uint16_t ip_id;		/* IPv4 identification of our datagrams */
-	bool pending;
-	size_t out_len;
-	struct gw_stats st;
-	struct {
-		struct virtio_net_hdr_v1 vh;
-		uint8_t frame[FRAME_MAX];
-	} out;
-};
+#define DNS_PORT	53
+#define DHCP_SERVER_PORT 67
 
 int gw_create(const uint8_t mac[6], uint32_t ip, struct gw **out)
 {
@@ -57,13 +60,54 @@ int gw_create(const uint8_t mac[6], uint32_t ip, struct gw **out)
 		return -ENOMEM;
 	memcpy(gw->mac, mac, ETH_ALEN_);
 	gw->ip = ip;
+	gw->mtu = 1500;
+	for (unsigned i = 0; i < VSW_DNS_UPSTREAMS; i++)
+		gw->up[i].fd = -1;
 	*out = gw;
 	return 0;
 }
 
 void gw_destroy(struct gw *gw)
 {
+	if (!gw)
+		return;
+	gw_fwd_free(gw);
+	gw_dns_free(gw);
+	gw_dhcp_free(gw);
+	free(gw->scratch);
 	free(gw);
+}
+
+void gw_set_network(struct gw *gw, const struct cidr4 *subnet, uint16_t mtu)
+{
+	gw->subnet = *subnet;
+	if (mtu >= 68)
+		gw->mtu = mtu;
+}
+
+int gw_services_configure(struct gw *gw, const struct vsw_services_config *c)
+{
+	int ret;
+
+	if (!gw->subnet.prefix)
+		return -EINVAL;		/* gw_set_network() first */
+	if (!gw->scratch) {
+		gw->scratch = malloc(GW_DNS_QUERY_MAX);
+		if (!gw->scratch)
+			return -ENOMEM;
+	}
+	ret = gw_dhcp_configure(gw, c);
+	if (!ret)
+		ret = gw_dns_configure(gw, c);
+	if (ret)
+		return ret;
+	gw->cfg = *c;
+	gw->cfg.domain = NULL;
+	gw->cfg.upstreams = NULL;
+	gw->cfg.n_upstreams = 0;
+	gw->configured = true;
+	/* last: its only failures are the upstream sockets' */
+	return gw_fwd_configure(gw, c);
 }
 
 /* start a reply: Ethernet header to @dst, virtio header all zero */
@@ -188,6 +232,148 @@ ignore:
 	return false;
 }
 
+void gw_udp_reply(struct gw *gw, const uint8_t *dst_mac, uint32_t src,
+		  uint16_t sport, uint32_t dst, uint16_t dport, size_t len)
+{
+	uint8_t *p = gw_reply_eth(gw, dst_mac, ETHTYPE_IP4);
+	struct ip4_hdr h;
+	struct udp_hdr u;
+	uint32_t sum;
+	uint16_t ulen = (uint16_t)(sizeof(u) + len);
+
+	memset(&h, 0, sizeof(h));
+	h.ver_ihl = 0x45;
+	h.tot_len = htons((uint16_t)(sizeof(h) + ulen));
+	h.id = htons(gw->ip_id++);
+	h.ttl = 64;
+	h.proto = IPPROTO_UDP_;
+	h.saddr = htonl(src);
+	h.daddr = htonl(dst);
+	h.check = frame_ip4_csum(&h, sizeof(h));
+	memcpy(p, &h, sizeof(h));
+
+	u.sport = htons(sport);
+	u.dport = htons(dport);
+	u.len = htons(ulen);
+	u.check = 0;
+	memcpy(p + sizeof(h), &u, sizeof(u));
+	sum = csum_ip4_pseudo(h.saddr, h.daddr, IPPROTO_UDP_, ulen);
+	u.check = csum_fold(csum_partial(p + sizeof(h), ulen, sum));
+	if (!u.check)
+		u.check = 0xffff;	/* RFC 768: 0 would mean "none" */
+	memcpy(p + sizeof(h) + offsetof(struct udp_hdr, check), &u.check, 2);
+	gw_reply_done(gw, ETH_HLEN_ + sizeof(h) + ulen);
+}
+
+void gw_emit(struct gw *gw)
+{
+	if (!gw->pending || !gw->port)
+		return;
+	gw->pending = false;
+	vsw_port_input(gw->port, &gw->out.vh, gw->out.frame, gw->out_len);
+}
+
+/* is the UDP checksum right (or absent, or offloaded)? */
+static bool gw_udp_csum_ok(const struct virtio_net_hdr_v1 *vh,
+			   const struct frame_ip4 *ip,
+			   const struct frame_l4 *udp)
+{
+	size_t ulen = udp->hlen + udp->data.left;
+	uint16_t check;
+
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return true;
+	memcpy(&check, ip->l4.p + offsetof(struct udp_hdr, check), 2);
+	if (!check)
+		return true;
+	return !csum_fold(csum_partial(ip->l4.p, ulen,
+		csum_ip4_pseudo(htonl(ip->saddr), htonl(ip->daddr),
+				IPPROTO_UDP_, (uint16_t)ulen)));
+}
+
+static bool gw_udp(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
+		   const struct frame_eth *eth, const struct frame_ip4 *ip)
+{
+	struct frame_l4 udp;
+	bool to_us = ip->daddr == gw->ip && !memcmp(eth->dst, gw->mac, ETH_ALEN_);
+
+	if (!gw->configured || frame_parse_udp(ip, &udp))
+		goto ignore;
+	if (udp.dport == DHCP_SERVER_PORT && gw->dhcp &&
+	    (to_us || ip->daddr == 0xffffffffu)) {
+		if (!gw_udp_csum_ok(vh, ip, &udp))
+			goto bad;
+		return gw_dhcp_input(gw, eth, ip, &udp);
+	}
+	if (udp.dport == DNS_PORT && to_us && gw->cfg.dns &&
+	    !gw_bad_source(ip->saddr)) {
+		if (!gw_udp_csum_ok(vh, ip, &udp))
+			goto bad;
+		return gw_dns_input(gw, eth, ip, &udp);
+	}
+ignore:
+	gw->st.ignored++;
+	return false;
+bad:
+	gw->st.bad_csum++;
+	return false;
+}
+
+/*
+ * RFC 9293 3.10.7.1: a segment to a port nobody listens on gets a reset.
+ * Used for DNS over TCP until the NAT's TCP engine (issue 4) carries it.
+ */
+static bool gw_tcp_reset(struct gw *gw, const struct frame_eth *eth,
+			 const struct frame_ip4 *ip)
+{
+	struct frame_l4 tcp;
+	struct tcp_hdr t;
+	struct ip4_hdr h;
+	uint32_t seq = 0, ack = 0, sum;
+	uint8_t *p;
+
+	if (!gw->configured || !gw->cfg.dns || frame_parse_tcp(ip, &tcp) ||
+	    tcp.dport != DNS_PORT || (tcp.flags & 0x04) ||
+	    gw_bad_source(ip->saddr))
+		goto ignore;
+	memset(&t, 0, sizeof(t));
+	if (tcp.flags & 0x10) {			/* ACK: seq = SEG.ACK */
+		memcpy(&seq, ip->l4.p + offsetof(struct tcp_hdr, ack), 4);
+		t.flags = 0x04;
+	} else {				/* ack = SEG.SEQ + SEG.LEN */
+		memcpy(&ack, ip->l4.p + offsetof(struct tcp_hdr, seq), 4);
+		ack = htonl(ntohl(ack) + (uint32_t)tcp.data.left +
+			    !!(tcp.flags & 0x02) + !!(tcp.flags & 0x01));
+		t.flags = 0x14;
+	}
+	t.sport = htons(tcp.dport);
+	t.dport = htons(tcp.sport);
+	t.seq = seq;
+	t.ack = ack;
+	t.doff = 5 << 4;
+
+	p = gw_reply_eth(gw, eth->src, ETHTYPE_IP4);
+	memset(&h, 0, sizeof(h));
+	h.ver_ihl = 0x45;
+	h.tot_len = htons(sizeof(h) + sizeof(t));
+	h.id = htons(gw->ip_id++);
+	h.ttl = 64;
+	h.proto = IPPROTO_TCP_;
+	h.saddr = htonl(gw->ip);
+	h.daddr = htonl(ip->saddr);
+	h.check = frame_ip4_csum(&h, sizeof(h));
+	sum = csum_ip4_pseudo(h.saddr, h.daddr, IPPROTO_TCP_, sizeof(t));
+	t.check = csum_fold(csum_partial(&t, sizeof(t), sum));
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), &t, sizeof(t));
+	gw_reply_done(gw, ETH_HLEN_ + sizeof(h) + sizeof(t));
+	gw->dns_st.tcp_resets++;
+	return true;
+ignore:
+	gw->st.ignored++;
+	return false;
+}
+
 static bool gw_ip4(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		   const struct frame_eth *eth)
 {
@@ -201,17 +387,18 @@ static bool gw_ip4(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	}
 
 	/*
-	 * Service dispatch. Today the gateway answers ICMP echo sent to its
-	 * own MAC and address. Later issues add their services here, each
-	 * with its own module taking the parsed frame and producing at most
-	 * one reply into gw->out:
-	 *   UDP to port 67, unicast or broadcast	-> DHCP server (dhcp/)
-	 *   UDP/TCP to port 53 on the gateway		-> DNS server (dns/)
+	 * Service dispatch: each service takes the parsed frame and produces
+	 * at most one reply into gw->out. Still to come:
 	 *   IPv4 to any address outside the subnet	-> NAT (nat/)
 	 */
 	if (ip.proto == IPPROTO_ICMP_ && ip.daddr == gw->ip &&
 	    !memcmp(eth->dst, gw->mac, ETH_ALEN_))
 		return gw_icmp(gw, vh, eth, &ip);
+	if (ip.proto == IPPROTO_UDP_)
+		return gw_udp(gw, vh, eth, &ip);
+	if (ip.proto == IPPROTO_TCP_ && ip.daddr == gw->ip &&
+	    !memcmp(eth->dst, gw->mac, ETH_ALEN_))
+		return gw_tcp_reset(gw, eth, &ip);
 ignore:
 	gw->st.ignored++;
 	return false;
@@ -284,6 +471,15 @@ static int gw_port_deliver(struct vsw_port *p,
 	return 0;
 }
 
+static void gw_port_event(struct vsw_port *p, unsigned tag, uint32_t events)
+{
+	struct gw_port *gp = (struct gw_port *)p;
+
+	(void)events;
+	if (tag >= GW_FWD_TAG && tag < GW_FWD_TAG + VSW_DNS_UPSTREAMS)
+		gw_fwd_event(gp->gw, tag - GW_FWD_TAG);
+}
+
 static void gw_port_destroy(struct vsw_port *p)
 {
 	struct gw_port *gp = (struct gw_port *)p;
@@ -295,6 +491,7 @@ static void gw_port_destroy(struct vsw_port *p)
 static const struct vsw_port_ops gw_port_ops = {
 	.type = "gateway",
 	.deliver = gw_port_deliver,
+	.event = gw_port_event,
 	.destroy = gw_port_destroy,
 };
 
@@ -311,6 +508,7 @@ int gw_port_new(const uint8_t mac[6], uint32_t ip, struct vsw_port **out)
 		return ret;
 	}
 	gp->port.ops = &gw_port_ops;
+	gp->gw->port = &gp->port;
 	*out = &gp->port;
 	return 0;
 }

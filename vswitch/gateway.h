@@ -16,12 +16,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/addr.h"
 #include "vswitch/frame.h"
 
 struct gw;
 struct vsw_port;
+struct vsw_services_config;
+struct json_object;
 
-/** struct gw_stats - what the gateway did */
+/**
+ * struct gw_stats - what the gateway did (the services have their own
+ * counters: gw_services_stats())
+ */
 struct gw_stats {
 	uint64_t arp_replies;
 	uint64_t icmp_replies;
@@ -78,5 +84,52 @@ int gw_port_new(const uint8_t mac[6], uint32_t ip, struct vsw_port **out);
 
 /** gw_port_gw() - the gateway behind a gateway port */
 struct gw *gw_port_gw(struct vsw_port *p);
+
+/**
+ * gw_set_network() - tell the gateway its subnet and MTU (for DHCP and DNS)
+ * @subnet:	the network (host order) and prefix
+ * @mtu:	L3 MTU: bounds reply sizes
+ */
+void gw_set_network(struct gw *gw, const struct cidr4 *subnet, uint16_t mtu);
+
+/**
+ * gw_services_configure() - start or reconfigure DHCP and DNS
+ * See vsw_services_configure() (vsw.h), which calls this under the lock.
+ * Return: 0 or -errno; on failure the previous services keep running
+ * unless the error came from an upstream socket (then forwarding is off)
+ */
+int gw_services_configure(struct gw *gw, const struct vsw_services_config *c);
+
+/**
+ * gw_tick() - time passes: answer SERVFAIL to queries upstream timed out
+ * @now_ns:	CLOCK_MONOTONIC
+ * Replies go out through gw_emit() (the gateway port) as they are made.
+ */
+void gw_tick(struct gw *gw, uint64_t now_ns);
+
+/**
+ * gw_timeout_ms() - how long the caller may sleep before gw_tick() is due
+ * Return: milliseconds, -1 when nothing is pending
+ */
+int gw_timeout_ms(const struct gw *gw, uint64_t now_ns);
+
+/* the service tables, as the vsw_*() functions of the same names (vsw.h) */
+int gw_dhcp_static(struct gw *gw, const uint8_t mac[6], uint32_t ip,
+		   const char *hostname, bool add);
+int gw_dns_owner_add(struct gw *gw, const char *zone, uint32_t owner,
+		     const char *name, const char *const *aliases,
+		     size_t n_aliases, uint32_t ip);
+int gw_dns_owner_remove(struct gw *gw, const char *zone, uint32_t owner);
+int gw_dns_view_add(struct gw *gw, uint32_t client_ip, const char *domain,
+		    const struct cidr4 *subnet);
+int gw_dns_view_remove(struct gw *gw, uint32_t client_ip);
+int gw_leases_export(struct gw *gw, struct json_object **out);
+int gw_leases_import(struct gw *gw, const struct json_object *in);
+
+/**
+ * gw_services_stats() - add "dhcp" and "dns" counter objects to @o
+ * (nothing when the services were never configured)
+ */
+void gw_services_stats(const struct gw *gw, struct json_object *o);
 
 #endif

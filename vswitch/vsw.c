@@ -52,6 +52,7 @@
 #include "vswitch/capture.h"
 #include "vswitch/fdb.h"
 #include "vswitch/gateway.h"
+#include "vswitch/gw_priv.h"
 #include "vswitch/port.h"
 
 #define VSW_EVENTS		64
@@ -297,7 +298,13 @@ static void *vsw_thread(void *arg)
 		unsigned nreaped, i;
 		int n;
 
-		n = epoll_wait(sw->epfd, ev, VSW_EVENTS, 1000);
+		int tmo;
+
+		/* the gateway's timers (DNS upstream timeouts) are due soon */
+		tmo = gw_timeout_ms(sw->gw, now_mono_ns());
+		if (tmo < 0 || tmo > 1000)
+			tmo = 1000;
+		n = epoll_wait(sw->epfd, ev, VSW_EVENTS, tmo);
 		if (n < 0 && errno != EINTR) {
 			err("switch %s: epoll_wait: %s", sw->name,
 			    strerror(errno));
@@ -307,6 +314,7 @@ static void *vsw_thread(void *arg)
 		sw->now_ns = now_mono_ns();
 		for (i = 0; n > 0 && i < (unsigned)n; i++)
 			vsw_dispatch(sw, &ev[i]);
+		gw_tick(sw->gw, sw->now_ns);
 		vsw_flush_ports(sw);
 		if (sw->now_ns >= sw->next_age_ns) {
 			fdb_age(sw->fdb, sw->now_ns);
@@ -475,6 +483,11 @@ int vsw_create(const struct vsw_config *cfg, struct vsw **out)
 		goto fail;
 	vsw_attach(sw, sw->gw_port, "gateway");	/* slot 0, id 0 */
 	sw->gw = gw_port_gw(sw->gw_port);
+	{
+		struct cidr4 net = { .addr = cfg->subnet, .prefix = cfg->prefix };
+
+		gw_set_network(sw->gw, &net, cfg->mtu);
+	}
 
 	/* the switch thread never takes the process's signals */
 	sigfillset(&all);
@@ -574,6 +587,7 @@ struct json_object *vsw_stats(struct vsw *sw)
 	vsw_json_u64(gwo, "bad_csum", gs.bad_csum);
 	vsw_json_u64(gwo, "ignored", gs.ignored);
 	json_object_object_add(o, "gateway", gwo);
+	gw_services_stats(sw->gw, o);
 	for (i = 0; i < VSW_MAX_PORTS; i++)
 		if (sw->ports[i])
 			json_object_array_add(ports, vsw_port_json(sw->ports[i]));
@@ -652,4 +666,19 @@ int vsw_capture_stop(struct vsw *sw, unsigned id)
 		return -ENOENT;
 	vsw_cap_destroy(c);	/* flushes and joins: outside the lock */
 	return 0;
+}
+
+/* gateway services (gw_priv.h): the lock around the gateway's tables */
+
+struct gw *vsw_gw_lock(struct vsw *sw)
+{
+	pthread_mutex_lock(&sw->lock);
+	sw->now_ns = now_mono_ns();
+	return sw->gw;
+}
+
+void vsw_gw_unlock(struct vsw *sw)
+{
+	vsw_flush_ports(sw);	/* replies the call may have emitted */
+	pthread_mutex_unlock(&sw->lock);
 }

@@ -8,8 +8,8 @@
  * event-loop thread (epoll). Every port is behind one ops table (port.h):
  * a tap (namespace guest), later vhost-user, stream, and the built-in
  * gateway port that vsw_create() adds itself and that answers ARP and ICMP
- * echo for the gateway address (later: hands DHCP, DNS and NAT traffic to
- * the gateway services).
+ * echo for the gateway address and serves DHCP and DNS once
+ * vsw_services_configure() is called (later: NAT).
  *
  * A frame read from a port is looked up in the FDB by destination MAC
  * after the source MAC is learned: a known unicast destination gets the
@@ -27,8 +27,10 @@
 #define MVM_VSW_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct vsw;
 
@@ -92,7 +94,13 @@ int vsw_port_remove(struct vsw *sw, unsigned id);
  *   rx = frames the switch received from ports, tx = frames it delivered.
  *   Also present (additions): "fdb_learned", "fdb_moved", "fdb_aged",
  *   "gateway": { "arp_replies", "icmp_replies", "bad_csum", "ignored" },
- *   and "dead" (bool) in each port.
+ *   and "dead" (bool) in each port; once services are configured,
+ *   "dhcp": { "offers", "acks", "naks", "informs", "declines", "releases",
+ *             "refused", "malformed", "table_full", "pool_full",
+ *             "leases_static", "leases_dynamic" } and
+ *   "dns": { "queries", "answers", "nxdomain", "refused", "forwarded",
+ *            "servfail", "timeouts", "pending_full", "dropped",
+ *            "tcp_resets", "replicas", "views" }.
  */
 struct json_object *vsw_stats(struct vsw *sw);
 
@@ -153,5 +161,149 @@ int vsw_capture_stop(struct vsw *sw, unsigned id);
  */
 int vsw_inject(struct vsw *sw, unsigned id, const void *vh, const void *frame,
 	       size_t len);
+
+/*
+ * Gateway services: DHCP and DNS on the gateway address
+ * ------------------------------------------------------
+ * A switch serves nothing until vsw_services_configure() is called. The
+ * DHCP lease table and the DNS zones are owned by the switch thread; the
+ * functions below change them under the switch lock, like the rest of this
+ * API. See vswitch/gw_dns.c for how names are scoped per guest (views).
+ */
+
+#define VSW_DNS_UPSTREAMS	3	/* upstream resolvers (like resolv.conf) */
+#define VSW_DNS_REPLICAS	16	/* other networks' zones per switch */
+#define VSW_DNS_VIEWS		1024	/* (client, other network) pairs */
+#define VSW_DNS_PENDING		256	/* forwarded queries in flight */
+#define VSW_DNS_TIMEOUT_MS	3000	/* upstream timeout: then SERVFAIL */
+
+/**
+ * struct vsw_services_config - what the gateway serves
+ * @domain:	DNS domain of the network ("lab.mvm"); NULL/"" = none
+ *		(no zone, no DHCP domain option)
+ * @dhcp:	serve DHCP
+ * @dns:	serve DNS on the gateway address, port 53 (UDP; TCP gets a
+ *		reset until the NAT's TCP engine carries it) and hand the
+ *		gateway out as the DNS server
+ * @router:	hand the gateway out as the default router (nat networks;
+ *		internal networks give no default route)
+ * @forward:	forward names outside the guest's zones to @upstreams (nat
+ *		networks only); otherwise they are REFUSED
+ * @mtu:	DHCP option 26; 0 = the switch's MTU
+ * @lease_time:	seconds; 0 = DHCP_DEFAULT_LEASE (dhcp/dhcp_server.h)
+ * @upstreams:	resolvers as "ADDR", "ADDR:PORT" (IPv4) or "[ADDR6]:PORT"
+ *		(vsw_upstream_parse()); at most VSW_DNS_UPSTREAMS used
+ * @n_upstreams: how many
+ * @host_addr:	address answered for host.mvm.internal, host order; 0 = off
+ * @timeout_ms:	upstream timeout; 0 = VSW_DNS_TIMEOUT_MS
+ */
+struct vsw_services_config {
+	const char *domain;
+	bool dhcp;
+	bool dns;
+	bool router;
+	bool forward;
+	uint16_t mtu;
+	uint32_t lease_time;
+	const char *const *upstreams;
+	size_t n_upstreams;
+	uint32_t host_addr;
+	unsigned timeout_ms;
+};
+
+/**
+ * vsw_services_configure() - (re)configure the gateway's DHCP and DNS
+ * @sw:		switch
+ * @c:		configuration (copied)
+ * Reconfiguring keeps the leases (static and dynamic) and the records of
+ * the network's own zone when the domain stays the same (they are dropped
+ * when it changes: the caller re-adds them). Queries in flight upstream
+ * get SERVFAIL.
+ * Return: 0, -EINVAL (bad domain, MTU or upstream), -ENOMEM, or the
+ * socket error of an upstream
+ */
+int vsw_services_configure(struct vsw *sw, const struct vsw_services_config *c);
+
+/**
+ * vsw_upstream_parse() - parse "1.2.3.4", "1.2.3.4:5353", "::1" or
+ *			  "[::1]:5353" (port 53 when absent)
+ * @s:		text
+ * @ss, @len:	receive the socket address
+ * Return: 0 or -EINVAL
+ */
+int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
+		       socklen_t *len);
+
+/**
+ * vsw_dhcp_static() - add or remove a static DHCP lease
+ * @sw:		switch (services configured)
+ * @mac:	client MAC
+ * @ip:		address, host order (ignored on removal)
+ * @hostname:	option 12 (a DNS label) or NULL (ignored on removal)
+ * @add:	true to add (replacing @mac's), false to remove
+ * Return: 0, -ENOTCONN (services not configured), or the lease table's
+ * error (-EINVAL, -EEXIST, -ENOSPC, -ENOENT)
+ */
+int vsw_dhcp_static(struct vsw *sw, const uint8_t mac[6], uint32_t ip,
+		    const char *hostname, bool add);
+
+/**
+ * vsw_dns_owner_add() - publish a guest's name and aliases with @ip
+ * @sw:		switch (services configured, with a domain)
+ * @zone:	NULL for the network's own zone, else the domain of a replica
+ *		(another network's zone held for views, vsw_dns_view_add())
+ * @owner:	caller's key (unique in the zone), e.g. a guest number
+ * @name:	the guest's own name (PTR target)
+ * @aliases, @n_aliases: other names it answers to (shared names are
+ *		answered round-robin)
+ * @ip:		IPv4 address, host order
+ * Return: 0, -ENOTCONN, -ENOENT (no such replica), or dns_zone_add()'s
+ * error (-EINVAL, -EEXIST, -ENOSPC)
+ */
+int vsw_dns_owner_add(struct vsw *sw, const char *zone, uint32_t owner,
+		      const char *name, const char *const *aliases,
+		      size_t n_aliases, uint32_t ip);
+
+/**
+ * vsw_dns_owner_remove() - withdraw every record of @owner from a zone
+ * @zone:	as for vsw_dns_owner_add()
+ * Return: 0, -ENOTCONN or -ENOENT
+ */
+int vsw_dns_owner_remove(struct vsw *sw, const char *zone, uint32_t owner);
+
+/**
+ * vsw_dns_view_add() - let the guest at @client_ip also see @domain
+ * @sw:		switch of a network the guest is attached to
+ * @client_ip:	the guest's address on this network, host order
+ * @domain:	domain of another network the guest is attached to
+ * @subnet, @prefix: that network's subnet (for PTR)
+ * Creates an empty replica of that zone in this switch when there is none
+ * yet: the caller then fills it with vsw_dns_owner_add(sw, domain, ...)
+ * and keeps it in step with the other network.
+ * Return: 1 when the replica was created, 0 when it existed, -ENOTCONN,
+ * -EINVAL, -ENOMEM, or -ENOSPC (VSW_DNS_REPLICAS or VSW_DNS_VIEWS)
+ */
+int vsw_dns_view_add(struct vsw *sw, uint32_t client_ip, const char *domain,
+		     uint32_t subnet, uint8_t prefix);
+
+/**
+ * vsw_dns_view_remove() - forget every extra domain of @client_ip
+ * Replicas no client sees any more are freed.
+ * Return: number of view entries removed
+ */
+int vsw_dns_view_remove(struct vsw *sw, uint32_t client_ip);
+
+/**
+ * vsw_leases_export() - the dynamic DHCP leases, for persistence
+ * @out:	receives a new object (dhcp_lease_export() format)
+ * Return: 0, -ENOTCONN or -ENOMEM
+ */
+int vsw_leases_export(struct vsw *sw, struct json_object **out);
+
+/**
+ * vsw_leases_import() - restore leases saved by vsw_leases_export()
+ * Add the static leases first. Return: leases imported, or -errno
+ */
+int vsw_leases_import(struct vsw *sw, const struct json_object *in);
 
 #endif

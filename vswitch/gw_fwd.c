@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gw_fwd.c - forwarding guests' DNS queries to the host's resolvers
+ *
+ * Theory of operation
+ * -------------------
+ * On a network that forwards (nat), a query dns_server_answer() does not
+ * answer itself goes to an upstream resolver over UDP, from mvmd's own
+ * socket: one non-blocking socket per upstream, connect()ed (so the kernel
+ * drops datagrams from any other source), watched by the switch's epoll
+ * as an fd of the gateway port (tag GW_FWD_TAG + index).
+ *
+ * Each query in flight takes a slot of a fixed table (VSW_DNS_PENDING);
+ * when it is full the query gets SERVFAIL at once (counted in
+ * "pending_full"). The query's ID is replaced by a fresh random one
+ * (getrandom(), unique among those in flight) and the question recorded
+ * (dns_fwd_prepare()), so a reply must come from the upstream's address
+ * and port, carry our ID and the same question (dns_fwd_reply(), RFC 5452
+ * 9.1); anything else is dropped and the slot keeps waiting. The reply is
+ * relayed to the client with its own ID.
+ *
+ * A query not answered within the timeout (VSW_DNS_TIMEOUT_MS, checked by
+ * gw_tick() from the switch loop, whose epoll timeout follows
+ * gw_timeout_ms()) gets SERVFAIL, and new queries then go to the next
+ * upstream. ECONNREFUSED on an upstream socket (nothing listens there)
+ * fails its queries at once the same way.
+ *
+ * Truncation: an upstream reply with TC=1 is relayed as it is (the client
+ * retries over TCP). A reply larger than the network allows (MTU - 28;
+ * the gateway does not fragment) is replaced by an empty one with TC=1.
+ * Retrying over TCP to the upstream ourselves is not done yet (see
+ * issue 3), nor is DNS over TCP from guests (the gateway resets it).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "vswitch/gw_priv.h"
+#include "vswitch/port.h"
+
+#define DNS_PORT	53
+#define GW_FWD_BURST	32	/* replies read per wakeup and upstream */
+
+int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
+		       socklen_t *len)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	char host[64];
+	const char *port = NULL, *colon;
+	unsigned long p = DNS_PORT;
+	char *end;
+	size_t hl;
+
+	if (!s || !s[0])
+		return -EINVAL;
+	if (s[0] == '[') {			/* [v6]:port */
+		const char *rb = strchr(s, ']');
+
+		if (!rb || (rb[1] && rb[1] != ':'))
+			return -EINVAL;
+		hl = (size_t)(rb - s - 1);
+		s++;
+		if (rb[1])
+			port = rb + 2;
+	} else if ((colon = strchr(s, ':')) && !strchr(colon + 1, ':')) {
+		hl = (size_t)(colon - s);	/* v4:port */
+		port = colon + 1;
+	} else {
+		hl = strlen(s);			/* v4 or v6 alone */
+	}
+	if (!hl || hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (port) {
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (!*port || *end || errno || !p || p > 65535)
+			return -EINVAL;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)p);
+		*len = sizeof(*a4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)p);
+		*len = sizeof(*a6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * answer @q with SERVFAIL and free its slot; @emit: send it now (from the
+ * loop), else leave it pending (while a guest's frame is being handled)
+ */
+static void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit)
+{
+	size_t len = 0;
+
+	if (!dns_fwd_servfail(&q->f, gw_udp_payload(gw), DNS_UDP_MIN, &len)) {
+		gw_udp_reply(gw, q->mac, gw->ip, DNS_PORT, q->ip, q->port, len);
+		gw->dns_st.servfail++;
+		if (emit)
+			gw_emit(gw);
+	}
+	q->used = false;
+	gw->n_fwd--;
+}
+
+static void gw_fwd_close(struct gw *gw)
+{
+	unsigned i;
+
+	for (i = 0; i < VSW_DNS_PENDING; i++)
+		if (gw->fwd[i].used)
+			gw_fwd_fail(gw, &gw->fwd[i], true);
+	for (i = 0; i < VSW_DNS_UPSTREAMS; i++) {
+		if (gw->up[i].fd < 0)
+			continue;
+		if (gw->port)
+			vsw_port_unwatch(gw->port, gw->up[i].fd);
+		close(gw->up[i].fd);
+		gw->up[i].fd = -1;
+	}
+	gw->n_up = gw->cur_up = 0;
+}
+
+void gw_fwd_free(struct gw *gw)
+{
+	unsigned i;
+
+	/* no SERVFAILs on the way out: just drop what is in flight */
+	for (i = 0; i < VSW_DNS_PENDING; i++)
+		gw->fwd[i].used = false;
+	gw->n_fwd = 0;
+	gw_fwd_close(gw);
+}
+
+int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
+{
+	struct gw_upstream up[VSW_DNS_UPSTREAMS];
+	size_t i, n = 0;
+	int ret = 0;
+
+	for (i = 0; c->forward && i < c->n_upstreams && n < VSW_DNS_UPSTREAMS;
+	     i++, n++)
+		if (vsw_upstream_parse(c->upstreams[i], &up[n].ss, &up[n].len))
+			return -EINVAL;
+	gw_fwd_close(gw);
+	for (i = 0; i < n; i++) {
+		int fd = socket(up[i].ss.ss_family,
+				SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&up[i].ss,
+				      up[i].len)) {
+			ret = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (gw->port) {
+			ret = vsw_port_watch(gw->port, fd,
+					     GW_FWD_TAG + (unsigned)i, EPOLLIN);
+			if (ret) {
+				close(fd);
+				break;
+			}
+		}
+		gw->up[i] = up[i];
+		gw->up[i].fd = fd;
+		gw->n_up++;
+	}
+	if (ret)
+		gw_fwd_close(gw);
+	return ret;
+}
+
+/* a random query ID not in flight (RFC 5452 9.2) */
+static uint16_t gw_fwd_id(struct gw *gw)
+{
+	for (;;) {
+		uint16_t id;
+		unsigned i;
+
+		if (!gw->n_rnd) {
+			ssize_t r = getrandom(gw->rnd, sizeof(gw->rnd),
+					      GRND_NONBLOCK);
+
+			if (r != (ssize_t)sizeof(gw->rnd)) {
+				/* pool not ready: weaker, but never stuck */
+				uint64_t t = now_mono_ns();
+
+				for (i = 0; i < 64; i++) {
+					t = t * 6364136223846793005ull + 1;
+					gw->rnd[i] = (uint16_t)(t >> 48);
+				}
+			}
+			gw->n_rnd = 64;
+		}
+		id = gw->rnd[--gw->n_rnd];
+		for (i = 0; i < VSW_DNS_PENDING; i++)
+			if (gw->fwd[i].used && gw->fwd[i].f.upstream_id == id)
+				break;
+		if (i == VSW_DNS_PENDING)
+			return id;
+	}
+}
+
+void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
+		  const struct frame_ip4 *ip, const struct frame_l4 *udp)
+{
+	size_t len = udp->data.left;
+	struct gw_fwd_q *q = NULL;
+	unsigned i;
+
+	if (len > GW_DNS_QUERY_MAX || !gw->n_up) {
+		gw->dns_st.dropped++;
+		return;
+	}
+	for (i = 0; i < VSW_DNS_PENDING; i++) {
+		if (!gw->fwd[i].used) {
+			q = &gw->fwd[i];
+			break;
+		}
+	}
+	memcpy(gw->scratch, udp->data.p, len);
+	if (!q) {
+		struct gw_fwd_q tmp = { .used = true, .ip = ip->saddr,
+					.port = udp->sport };
+
+		gw->dns_st.pending_full++;
+		if (dns_fwd_prepare(gw->scratch, len, 0, &tmp.f)) {
+			gw->dns_st.dropped++;
+			return;
+		}
+		memcpy(tmp.mac, eth->src, ETH_ALEN_);
+		gw->n_fwd++;	/* gw_fwd_fail() takes it back */
+		gw_fwd_fail(gw, &tmp, false);
+		return;
+	}
+	if (dns_fwd_prepare(gw->scratch, len, gw_fwd_id(gw), &q->f)) {
+		gw->dns_st.dropped++;
+		return;
+	}
+	q->used = true;
+	q->upstream = (uint8_t)gw->cur_up;
+	memcpy(q->mac, eth->src, ETH_ALEN_);
+	q->ip = ip->saddr;
+	q->port = udp->sport;
+	q->deadline_ns = now_mono_ns() + (uint64_t)(gw->cfg.timeout_ms ?
+		gw->cfg.timeout_ms : VSW_DNS_TIMEOUT_MS) * 1000000ull;
+	gw->n_fwd++;
+	if (send(gw->up[gw->cur_up].fd, gw->scratch, len, MSG_DONTWAIT) < 0 &&
+	    send(gw->up[gw->cur_up].fd, gw->scratch, len, MSG_DONTWAIT) < 0) {
+		/* twice: the first may only report an old ECONNREFUSED */
+		gw_fwd_fail(gw, q, false);
+		return;
+	}
+	gw->dns_st.forwarded++;
+}
+
+/* the slot waiting for @id from upstream @idx, or NULL */
+static struct gw_fwd_q *gw_fwd_find(struct gw *gw, unsigned idx, uint16_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < VSW_DNS_PENDING; i++)
+		if (gw->fwd[i].used && gw->fwd[i].upstream == idx &&
+		    gw->fwd[i].f.upstream_id == id)
+			return &gw->fwd[i];
+	return NULL;
+}
+
+/* every query waiting on upstream @idx fails; new ones go to the next */
+static void gw_fwd_fail_upstream(struct gw *gw, unsigned idx)
+{
+	unsigned i;
+
+	for (i = 0; i < VSW_DNS_PENDING; i++)
+		if (gw->fwd[i].used && gw->fwd[i].upstream == idx)
+			gw_fwd_fail(gw, &gw->fwd[i], true);
+	if (gw->cur_up == idx && gw->n_up)
+		gw->cur_up = (idx + 1) % gw->n_up;
+}
+
+void gw_fwd_event(struct gw *gw, unsigned idx)
+{
+	size_t max = gw->mtu > 28 + DNS_UDP_MIN ? gw->mtu - 28u : DNS_UDP_MIN;
+	unsigned n;
+
+	if (idx >= gw->n_up || gw->up[idx].fd < 0)
+		return;
+	for (n = 0; n < GW_FWD_BURST; n++) {
+		ssize_t r = recv(gw->up[idx].fd, gw->scratch, GW_DNS_QUERY_MAX,
+				 MSG_DONTWAIT);
+		struct gw_fwd_q *q;
+		size_t len;
+
+		if (r < 0) {
+			if (errno == ECONNREFUSED)
+				gw_fwd_fail_upstream(gw, idx);
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue;
+			return;
+		}
+		if (r < 2) {
+			gw->dns_st.dropped++;
+			continue;
+		}
+		q = gw_fwd_find(gw, idx, (uint16_t)(gw->scratch[0] << 8 |
+						    gw->scratch[1]));
+		if (!q || dns_fwd_reply(&q->f, gw->scratch, (size_t)r) < 0) {
+			gw->dns_st.dropped++;	/* stale or spoofed */
+			continue;
+		}
+		len = (size_t)r;
+		if (len > max) {
+			/* too big for the network: an empty answer, TC=1 */
+			uint8_t *p = gw_udp_payload(gw);
+
+			if (dns_fwd_servfail(&q->f, p, DNS_UDP_MIN, &len)) {
+				gw->dns_st.dropped++;
+				continue;
+			}
+			p[2] |= DNS_F_TC >> 8;
+			p[3] &= (uint8_t)~DNS_F_RCODE;
+		} else {
+			memcpy(gw_udp_payload(gw), gw->scratch, len);
+		}
+		gw_udp_reply(gw, q->mac, gw->ip, DNS_PORT, q->ip, q->port, len);
+		q->used = false;
+		gw->n_fwd--;
+		gw_emit(gw);
+	}
+}
+
+void gw_tick(struct gw *gw, uint64_t now_ns)
+{
+	unsigned i;
+
+	for (i = 0; gw->n_fwd && i < VSW_DNS_PENDING; i++) {
+		struct gw_fwd_q *q = &gw->fwd[i];
+
+		if (!q->used || q->deadline_ns > now_ns)
+			continue;
+		gw->dns_st.timeouts++;
+		if (gw->cur_up == q->upstream && gw->n_up)
+			gw->cur_up = (q->upstream + 1u) % gw->n_up;
+		gw_fwd_fail(gw, q, true);
+	}
+}
+
+int gw_timeout_ms(const struct gw *gw, uint64_t now_ns)
+{
+	uint64_t min = UINT64_MAX;
+	unsigned i;
+
+	if (!gw->n_fwd)
+		return -1;
+	for (i = 0; i < VSW_DNS_PENDING; i++)
+		if (gw->fwd[i].used && gw->fwd[i].deadline_ns < min)
+			min = gw->fwd[i].deadline_ns;
+	if (min <= now_ns)
+		return 0;
+	min = (min - now_ns + 999999) / 1000000;
+	return min > 1000 ? 1000 : (int)min;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gw_priv.h - the gateway's state, shared by its service modules
+ *
+ * gateway.c (ARP, ICMP, dispatch, UDP framing), gw_dhcp.c, gw_dns.c and
+ * gw_fwd.c all work on one struct gw. Everything here runs on the switch
+ * thread with the switch lock held (or, for a gateway without a switch,
+ * in the caller's thread): nothing is locked on its own.
+ */
+#ifndef MVM_VSWITCH_GW_PRIV_H
+#define MVM_VSWITCH_GW_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dhcp/dhcp_server.h"
+#include "dns/dns_fwd.h"
+#include "dns/dns_msg.h"
+#include "dns/dns_server.h"
+#include "dns/dns_zone.h"
+#include "vswitch/frame.h"
+#include "vswitch/gateway.h"
+#include "vswitch/vsw.h"
+
+#define GW_UDP_HLEN	(ETH_HLEN_ + 20 + 8)	/* Ethernet + IPv4 + UDP */
+#define GW_DNS_QUERY_MAX 4096	/* longest query forwarded */
+#define GW_FWD_TAG	1	/* vsw_port_watch() tags of upstream sockets */
+
+/** struct gw_dns_stats - DNS counters */
+struct gw_dns_stats {
+	uint64_t queries, answers, nxdomain, refused, forwarded, servfail;
+	uint64_t timeouts, pending_full, dropped, tcp_resets;
+};
+
+/** struct gw_replica - another network's zone, seen by some clients here */
+struct gw_replica {
+	struct dns_zone *zone;		/* NULL = free slot */
+	char domain[DNS_NAME_STRLEN];	/* as configured, lowercase */
+};
+
+/** struct gw_view - client @ip on this network also sees replica @rep */
+struct gw_view {
+	uint32_t ip;
+	unsigned rep;
+};
+
+/** struct gw_fwd_q - one forwarded query in flight */
+struct gw_fwd_q {
+	bool used;
+	uint8_t upstream;	/* index of the socket it went to */
+	uint8_t mac[ETH_ALEN_];	/* the client */
+	uint32_t ip;
+	uint16_t port;
+	uint64_t deadline_ns;
+	struct dns_fwd f;
+};
+
+/** struct gw_upstream - a connect()ed UDP socket to one resolver */
+struct gw_upstream {
+	int fd;			/* -1 = none */
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+struct gw {
+	uint8_t mac[ETH_ALEN_];
+	uint32_t ip;		/* host order */
+	struct cidr4 subnet;	/* from gw_set_network(); prefix 0 = unknown */
+	uint16_t mtu;		/* the network's, for reply sizes */
+	uint16_t ip_id;		/* IPv4 identification of our datagrams */
+	bool pending;
+	size_t out_len;
+	struct gw_stats st;
+	struct vsw_port *port;	/* the port around us, NULL when standalone */
+
+	/* services (gw_dhcp.c, gw_dns.c, gw_fwd.c) */
+	bool configured;
+	struct vsw_services_config cfg;	/* pointers not kept: cleared */
+	char domain[DNS_NAME_STRLEN];
+	struct dhcp_server *dhcp;	/* NULL unless cfg.dhcp */
+	struct dhcp_reply *dhcp_out;	/* one reply buffer */
+	struct dns_zone *zone;		/* NULL unless cfg.dns && domain */
+	struct gw_replica rep[VSW_DNS_REPLICAS];
+	struct gw_view views[VSW_DNS_VIEWS];
+	unsigned n_views;
+	struct gw_dns_stats dns_st;
+
+	struct gw_upstream up[VSW_DNS_UPSTREAMS];
+	unsigned n_up, cur_up;	/* upstreams, the one new queries go to */
+	struct gw_fwd_q fwd[VSW_DNS_PENDING];
+	unsigned n_fwd;		/* in flight */
+	uint16_t rnd[64];	/* random IDs from getrandom(), used up */
+	unsigned n_rnd;
+	uint8_t *scratch;	/* GW_DNS_QUERY_MAX: query/reply copy */
+
+	struct {
+		struct virtio_net_hdr_v1 vh;
+		uint8_t frame[FRAME_MAX];
+	} out;
+};
+
+/**
+ * gw_udp_payload() - where a reply's UDP payload goes in the out buffer
+ * Return: pointer; room for FRAME_MAX - GW_UDP_HLEN bytes
+ */
+static inline uint8_t *gw_udp_payload(struct gw *gw)
+{
+	return gw->out.frame + GW_UDP_HLEN;
+}
+
+/**
+ * gw_udp_reply() - frame the @len bytes at gw_udp_payload() as UDP/IPv4
+ * @gw:		gateway
+ * @dst_mac:	Ethernet destination (no ARP: we know it or broadcast)
+ * @src, @sport: source address and port, host order
+ * @dst, @dport: destination address and port, host order
+ * @len:	payload length
+ * Writes Ethernet, IPv4 and UDP headers with correct checksums and marks
+ * the reply pending (gw_output()).
+ */
+void gw_udp_reply(struct gw *gw, const uint8_t *dst_mac, uint32_t src,
+		  uint16_t sport, uint32_t dst, uint16_t dport, size_t len);
+
+/**
+ * gw_emit() - send the pending reply now (asynchronous replies)
+ * With a port, the reply is forwarded as a frame from the gateway port and
+ * is no longer pending; standalone, it stays pending for gw_output().
+ */
+void gw_emit(struct gw *gw);
+
+/**
+ * vsw_gw_lock() - take the switch lock and return its gateway (vsw.c)
+ * For vsw_services.c, which implements the vsw.h service API.
+ */
+struct gw *vsw_gw_lock(struct vsw *sw);
+
+/** vsw_gw_unlock() - flush what the gateway emitted, drop the lock */
+void vsw_gw_unlock(struct vsw *sw);
+
+/* gw_dhcp.c */
+int gw_dhcp_configure(struct gw *gw, const struct vsw_services_config *c);
+void gw_dhcp_free(struct gw *gw);
+bool gw_dhcp_input(struct gw *gw, const struct frame_eth *eth,
+		   const struct frame_ip4 *ip, const struct frame_l4 *udp);
+
+/* gw_dns.c */
+int gw_dns_configure(struct gw *gw, const struct vsw_services_config *c);
+void gw_dns_free(struct gw *gw);
+bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
+		  const struct frame_ip4 *ip, const struct frame_l4 *udp);
+
+/* gw_fwd.c */
+int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c);
+void gw_fwd_free(struct gw *gw);
+void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
+		  const struct frame_ip4 *ip, const struct frame_l4 *udp);
+void gw_fwd_event(struct gw *gw, unsigned idx);
+
+#endif
