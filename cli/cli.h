@@ -48,6 +48,21 @@ int cli_bad_option(const char *cmd, char **argv);
 /** cli_print_json() - pretty-print @o to stdout followed by a newline */
 void cli_print_json(struct json_object *o);
 
+/** cli_jstr() - the string @key of @o, or "" when absent or not a string */
+const char *cli_jstr(struct json_object *o, const char *key);
+
+/**
+ * cli_print_list() - print the array reply of a listing op
+ * @list:	the reply (checked to be an array; put by the caller)
+ * @op:		the op it answers, for the error message
+ * @quiet:	print only the "name" of each element
+ * @fmt:	json prints the array as is, table calls @table
+ * @table:	prints @list as a table
+ * Return: the exit status (1 when @list is not an array)
+ */
+int cli_print_list(struct json_object *list, const char *op, int quiet,
+		   enum cli_format fmt, void (*table)(struct json_object *list));
+
 /** cli_parse_format() - "table"/"json" to *@out; 0 or -EINVAL */
 int cli_parse_format(const char *s, enum cli_format *out);
 

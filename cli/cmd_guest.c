@@ -22,13 +22,6 @@
 #define KILL_WAIT_S 5		/* after SIGKILL, wait this long at most */
 #define LOGS_POLL_US 200000	/* mvm logs -f checks for output this often */
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	const char *s;
-
-	return proto_get_str(o, key, &s) ? "" : s;
-}
-
 /* --help, and nothing else, for commands that take NAME... */
 static int names_only(const char *cmd, const char *help, const char *shortopts,
 		      const struct option *opts, int argc, char **argv,
@@ -57,10 +50,10 @@ static char *guest_state(struct json_object *g, char *buf, size_t size)
 {
 	int64_t code;
 
-	if (!strcmp(jstr(g, "state"), "exited") && !proto_get_int(g, "exit_code", &code))
+	if (!strcmp(cli_jstr(g, "state"), "exited") && !proto_get_int(g, "exit_code", &code))
 		snprintf(buf, size, "exited (%lld)", (long long)code);
 	else
-		snprintf(buf, size, "%s", jstr(g, "state"));
+		snprintf(buf, size, "%s", cli_jstr(g, "state"));
 	return buf;
 }
 
@@ -90,17 +83,17 @@ static void ps_table(struct json_object *list)
 			for (j = 0; j < json_object_array_length(ifs); j++) {
 				struct json_object *f = json_object_array_get_idx(ifs, j);
 
-				json_object_array_add(nets, json_object_new_string(jstr(f, "network")));
-				if (*jstr(f, "ip"))
-					json_object_array_add(ips, json_object_new_string(jstr(f, "ip")));
+				json_object_array_add(nets, json_object_new_string(cli_jstr(f, "network")));
+				if (*cli_jstr(f, "ip"))
+					json_object_array_add(ips, json_object_new_string(cli_jstr(f, "ip")));
 			}
 		}
 		if (proto_get_arr(g, "command", &cmd))
 			cmd = NULL;
-		if (!fmt_parse_time(jstr(g, "created"), &t0))
+		if (!fmt_parse_time(cli_jstr(g, "created"), &t0))
 			fmt_ago(t0, now, created, sizeof(created));
-		row[0] = jstr(g, "name");
-		row[1] = jstr(g, "kind");
+		row[0] = cli_jstr(g, "name");
+		row[1] = cli_jstr(g, "kind");
 		row[2] = guest_state(g, state, sizeof(state));
 		row[3] = pid;
 		row[4] = fmt_join(nets, ",", 0, netbuf, sizeof(netbuf));
@@ -139,7 +132,6 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
 	struct json_object *args, *list;
 	int c, all = 0, quiet = 0, ret;
 	struct client cl;
-	size_t i;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
@@ -171,19 +163,9 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
 	client_close(&cl);
 	if (ret)
 		return cli_error("%s", cl.err);
-	if (!json_object_is_type(list, json_type_array)) {
-		json_object_put(list);
-		return cli_error("bad reply from mvmd to 'guest.ls' (not a list)");
-	}
-	if (quiet)
-		for (i = 0; i < json_object_array_length(list); i++)
-			printf("%s\n", jstr(json_object_array_get_idx(list, i), "name"));
-	else if (fmt == FMT_JSON)
-		cli_print_json(list);
-	else
-		ps_table(list);
+	ret = cli_print_list(list, "guest.ls", quiet, fmt, ps_table);
 	json_object_put(list);
-	return 0;
+	return ret;
 }
 
 static int guest_op(struct client *cl, const char *op, const char *name,
@@ -255,7 +237,7 @@ static int is_running(struct client *cl, const char *name)
 
 	if (ret)
 		return ret;
-	ret = !strcmp(jstr(g, "state"), "running");
+	ret = !strcmp(cli_jstr(g, "state"), "running");
 	json_object_put(g);
 	return ret;
 }

@@ -124,13 +124,6 @@ out:
 	return ret;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	const char *s;
-
-	return proto_get_str(o, key, &s) ? "" : s;
-}
-
 static void net_table(struct json_object *list)
 {
 	static const char *const hdr[] = { "NAME", "MODE", "SUBNET", "GATEWAY",
@@ -151,13 +144,13 @@ static void net_table(struct json_object *list)
 		if (!proto_get_arr(n, "guests", &g))
 			snprintf(guests, sizeof(guests), "%zu",
 				 json_object_array_length(g));
-		row[0] = jstr(n, "name");
-		row[1] = jstr(n, "mode");
-		row[2] = jstr(n, "subnet");
-		row[3] = jstr(n, "gateway");
+		row[0] = cli_jstr(n, "name");
+		row[1] = cli_jstr(n, "mode");
+		row[2] = cli_jstr(n, "subnet");
+		row[3] = cli_jstr(n, "gateway");
 		row[4] = mtu;
 		row[5] = guests;
-		row[6] = jstr(n, "source");
+		row[6] = cli_jstr(n, "source");
 		table_add(t, row);
 	}
 	table_print(t, stdout);
@@ -184,7 +177,6 @@ static int net_ls(struct cli_ctx *ctx, int argc, char **argv)
 	enum cli_format fmt = FMT_TABLE;
 	struct client cl;
 	int c, quiet = 0, ret;
-	size_t i;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
@@ -229,19 +221,9 @@ static int net_ls(struct cli_ctx *ctx, int argc, char **argv)
 	client_close(&cl);
 	if (ret)
 		return cli_error("%s", cl.err);
-	if (!json_object_is_type(list, json_type_array)) {
-		json_object_put(list);
-		return cli_error("bad reply from mvmd to 'network.ls' (not a list)");
-	}
-	if (quiet)
-		for (i = 0; i < json_object_array_length(list); i++)
-			printf("%s\n", jstr(json_object_array_get_idx(list, i), "name"));
-	else if (fmt == FMT_JSON)
-		cli_print_json(list);
-	else
-		net_table(list);
+	ret = cli_print_list(list, "network.ls", quiet, fmt, net_table);
 	json_object_put(list);
-	return 0;
+	return ret;
 }
 
 /* parse [--format json] (inspect only) [--help] and at least one NAME */

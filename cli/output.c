@@ -2,6 +2,7 @@
 /* output.c - messages, JSON output and the shared connect step of commands */
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "common/proto.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -99,5 +100,29 @@ int cli_connect(struct cli_ctx *ctx, struct client *c, int start)
 		cli_warn("%s", json_object_get_string(
 				       json_object_array_get_idx(errs, i)));
 	json_object_put(st);
+	return 0;
+}
+
+const char *cli_jstr(struct json_object *o, const char *key)
+{
+	const char *s;
+
+	return proto_get_str(o, key, &s) ? "" : s;
+}
+
+int cli_print_list(struct json_object *list, const char *op, int quiet,
+		   enum cli_format fmt, void (*table)(struct json_object *list))
+{
+	size_t i;
+
+	if (!json_object_is_type(list, json_type_array))
+		return cli_error("bad reply from mvmd to '%s' (not a list)", op);
+	if (quiet)
+		for (i = 0; i < json_object_array_length(list); i++)
+			printf("%s\n", cli_jstr(json_object_array_get_idx(list, i), "name"));
+	else if (fmt == FMT_JSON)
+		cli_print_json(list);
+	else
+		table(list);
 	return 0;
 }
