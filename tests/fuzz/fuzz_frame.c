@@ -6,8 +6,9 @@
  * type), then the Ethernet frame. The frame goes
  *   1. through every parser (frame.h), whose cursors must stay inside it
  *      and are read to the end (ASan catches any overrun);
- *   2. to a gateway directly (gw_input()); a reply must parse and carry
- *      correct checksums;
+ *   2. to a gateway directly (gw_input()), with DHCP and DNS configured
+ *      (a zone with one name, no upstreams) so that arbitrary frames reach
+ *      their dispatch; a reply must parse and carry correct checksums;
  *   3. into a running switch (vsw_inject()) from a guest port and from
  *      the gateway port, so learning, flooding and the gateway's reply
  *      path run on it too.
@@ -100,9 +101,44 @@ static void check_reply(const uint8_t *f, size_t len)
 		return;
 	}
 	if (eth.type != ETHTYPE_IP4 || frame_parse_ip4(&eth, &ip) ||
-	    !ip.csum_ok || ip.saddr != GW_IP || frame_parse_icmp(&ip, &ic) ||
-	    ic.type != ICMP_ECHOREPLY_ ||
+	    !ip.csum_ok || ip.saddr != GW_IP)
+		abort();
+	if (ip.proto == IPPROTO_UDP_ || ip.proto == IPPROTO_TCP_) {
+		struct frame_l4 l4;
+		size_t l4len = ip.l4.left;
+
+		if ((ip.proto == IPPROTO_UDP_ ? frame_parse_udp(&ip, &l4) :
+		     frame_parse_tcp(&ip, &l4)) ||
+		    csum_fold(csum_partial(ip.l4.p, l4len, csum_ip4_pseudo(
+			htonl(ip.saddr), htonl(ip.daddr), ip.proto,
+			(uint16_t)l4len))))
+			abort();
+		return;
+	}
+	if (frame_parse_icmp(&ip, &ic) || ic.type != ICMP_ECHOREPLY_ ||
 	    csum_fold(csum_partial(ic.msg.p, ic.msg.left, 0)))
+		abort();
+}
+
+static void services(struct gw *g, struct vsw *s)
+{
+	struct vsw_services_config c = {
+		.domain = "fuzz.mvm", .dhcp = true, .dns = true,
+		.router = true, .forward = true, .host_addr = GW_IP,
+	};
+	const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x10 };
+	struct cidr4 net = { .addr = 0x0a590000, .prefix = 24 };
+
+	if (g) {
+		gw_set_network(g, &net, 1500);
+		if (gw_services_configure(g, &c) ||
+		    gw_dhcp_static(g, mac, GW_IP + 9, "web", true) ||
+		    gw_dns_owner_add(g, NULL, 1, "web", NULL, 0, GW_IP + 9))
+			abort();
+	}
+	if (s && (vsw_services_configure(s, &c) ||
+		  vsw_dhcp_static(s, mac, GW_IP + 9, "web", true) ||
+		  vsw_dns_owner_add(s, NULL, 1, "web", NULL, 0, GW_IP + 9)))
 		abort();
 }
 
@@ -120,6 +156,7 @@ static void setup(void)
 	    vsw_port_add_tap(sw, sv[0], "fuzz/eth0", &port))
 		abort();
 	peer = sv[1];
+	services(gw, sw);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

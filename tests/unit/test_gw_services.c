@@ -1,0 +1,624 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_gw_services.c - the gateway's DHCP and DNS through a running switch
+ *
+ * Fake guests are socketpair "taps" as in test_vsw.c. Frames are built as
+ * struct literals with correct checksums; replies are checked down to the
+ * UDP checksum. Forwarding talks to a fake upstream: a UDP socket on
+ * 127.0.0.1 owned by the test. Nothing leaves the loopback.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/csum.h"
+#include "dhcp/dhcp_msg.h"
+#include "dns/dns_msg.h"
+#include "vswitch/frame.h"
+#include "vswitch/vsw.h"
+
+#define GW_IP	0x0a590001u	/* 10.89.0.1 */
+#define NET	0x0a590000u
+#define NOWAIT	100
+#define WAIT	3000
+
+static const uint8_t gw_mac[6] = { 0x02, 0x6d, 0x76, 0x00, 0x00, 0x01 };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+struct guest {
+	int fd;
+	unsigned id;
+	uint8_t mac[6];
+	uint32_t ip;
+};
+
+struct env {
+	struct vsw *sw;
+	struct guest g[2];
+	int up;			/* fake upstream resolver, or -1 */
+	char upstream[32];
+};
+
+static struct vsw *make_switch(const char *name, uint32_t net)
+{
+	struct vsw_config cfg = {
+		.name = name, .gw_ip = net + 1, .subnet = net,
+		.prefix = 24, .mtu = 1500,
+	};
+	struct vsw *sw = NULL;
+
+	memcpy(cfg.gw_mac, gw_mac, 6);
+	assert_int_equal(vsw_create(&cfg, &sw), 0);
+	return sw;
+}
+
+static void add_guest(struct vsw *sw, struct guest *g, unsigned n)
+{
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	assert_int_equal(vsw_port_add_tap(sw, sv[0], "g/eth0", &g->id), 0);
+	g->fd = sv[1];
+	memset(g->mac, 0, 6);
+	g->mac[0] = 0x02;
+	g->mac[5] = (uint8_t)(0x10 + n);
+	g->ip = NET + 10 + n;
+}
+
+static void configure(struct vsw *sw, const char *domain, bool router,
+		      const char *upstream)
+{
+	const char *ups[1] = { upstream };
+	struct vsw_services_config c = {
+		.domain = domain, .dhcp = true, .dns = true, .router = router,
+		.forward = upstream != NULL, .upstreams = ups,
+		.n_upstreams = upstream ? 1 : 0, .timeout_ms = 300,
+	};
+
+	assert_int_equal(vsw_services_configure(sw, &c), 0);
+}
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	unsigned i;
+
+	e->sw = make_switch("test", NET);
+	for (i = 0; i < 2; i++)
+		add_guest(e->sw, &e->g[i], i);
+	e->up = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(e->up, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(e->up, (struct sockaddr *)&a, &al), 0);
+	snprintf(e->upstream, sizeof(e->upstream), "127.0.0.1:%u",
+		 ntohs(a.sin_port));
+	configure(e->sw, "test.mvm", true, e->upstream);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	vsw_destroy(e->sw);
+	close(e->g[0].fd);
+	close(e->g[1].fd);
+	close(e->up);
+	free(e);
+	return 0;
+}
+
+static void send_vh(const struct guest *g, const struct virtio_net_hdr_v1 *vh,
+		    const void *frame, size_t len)
+{
+	struct virtio_net_hdr_v1 zero = { 0 };
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)(vh ? vh : &zero), .iov_len = 12 },
+		{ .iov_base = (void *)frame, .iov_len = len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	assert_int_equal(sendmsg(g->fd, &mh, 0), (ssize_t)(12 + len));
+}
+
+static ssize_t recv_frame(const struct guest *g, uint8_t *buf, size_t size,
+			  int ms)
+{
+	uint8_t vh[12];
+	struct iovec iov[2] = {
+		{ .iov_base = vh, .iov_len = 12 },
+		{ .iov_base = buf, .iov_len = size },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct pollfd pfd = { .fd = g->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return -1;
+	n = recvmsg(g->fd, &mh, MSG_DONTWAIT);
+	return n < 12 ? -1 : n - 12;
+}
+
+/* a UDP/IPv4/Ethernet frame with correct checksums into @f */
+static size_t build_udp(uint8_t *f, const uint8_t *dmac, const uint8_t *smac,
+			uint32_t src, uint16_t sport, uint32_t dst,
+			uint16_t dport, const void *data, size_t len)
+{
+	struct eth_hdr eh = { .type = htons(ETHTYPE_IP4) };
+	struct ip4_hdr ip = {
+		.ver_ihl = 0x45, .ttl = 64, .proto = IPPROTO_UDP_,
+		.tot_len = htons((uint16_t)(28 + len)),
+		.saddr = htonl(src), .daddr = htonl(dst),
+	};
+	struct udp_hdr u = {
+		.sport = htons(sport), .dport = htons(dport),
+		.len = htons((uint16_t)(8 + len)),
+	};
+
+	memcpy(eh.dst, dmac, 6);
+	memcpy(eh.src, smac, 6);
+	ip.check = frame_ip4_csum(&ip, sizeof(ip));
+	memcpy(f, &eh, 14);
+	memcpy(f + 14, &ip, 20);
+	memcpy(f + 34, &u, 8);
+	memcpy(f + 42, data, len);
+	u.check = csum_fold(csum_partial(f + 34, 8 + len,
+		csum_ip4_pseudo(ip.saddr, ip.daddr, IPPROTO_UDP_,
+				(uint16_t)(8 + len))));
+	memcpy(f + 34 + 6, &u.check, 2);
+	return 42 + len;
+}
+
+/*
+ * check a reply frame from the gateway: Ethernet source, IPv4 header
+ * checksum, UDP checksum and ports; returns the UDP payload
+ */
+static const uint8_t *check_udp(const uint8_t *f, size_t len,
+				const uint8_t *dmac, uint32_t dst,
+				uint16_t sport, uint16_t dport, size_t *plen)
+{
+	struct frame_eth eth;
+	struct frame_ip4 ip;
+	struct frame_l4 udp;
+
+	assert_int_equal(frame_parse_eth(f, len, &eth), 0);
+	assert_memory_equal(eth.src, gw_mac, 6);
+	assert_memory_equal(eth.dst, dmac, 6);
+	assert_int_equal(eth.type, ETHTYPE_IP4);
+	assert_int_equal(frame_parse_ip4(&eth, &ip), 0);
+	assert_true(ip.csum_ok);
+	assert_int_equal(ip.saddr, GW_IP);
+	assert_int_equal(ip.daddr, dst);
+	assert_int_equal(frame_parse_udp(&ip, &udp), 0);
+	assert_int_equal(udp.sport, sport);
+	assert_int_equal(udp.dport, dport);
+	assert_int_equal(csum_fold(csum_partial(ip.l4.p, 8 + udp.data.left,
+		csum_ip4_pseudo(htonl(ip.saddr), htonl(ip.daddr),
+				IPPROTO_UDP_, (uint16_t)(8 + udp.data.left)))),
+		0);
+	*plen = udp.data.left;
+	return udp.data.p;
+}
+
+/* the data of DHCP option @code in a reply, or NULL */
+static const uint8_t *dhcp_opt(const uint8_t *p, size_t len, uint8_t code,
+			       uint8_t *olen)
+{
+	size_t i = DHCP_MIN_LEN;
+
+	while (i < len && p[i] != DHCP_OPT_END) {
+		if (p[i] == DHCP_OPT_PAD) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len || i + 2 + p[i + 1] > len)
+			return NULL;
+		if (p[i] == code) {
+			*olen = p[i + 1];
+			return p + i + 2;
+		}
+		i += 2u + p[i + 1];
+	}
+	return NULL;
+}
+
+static size_t build_discover(uint8_t *p, const uint8_t *mac, uint16_t flags)
+{
+	struct dhcp_hdr h = {
+		.op = DHCP_BOOTREQUEST, .htype = 1, .hlen = 6,
+		.xid = htonl(0x12345678), .flags = htons(flags),
+	};
+	uint32_t cookie = htonl(DHCP_MAGIC_COOKIE);
+	static const uint8_t opts[] = { 53, 1, DHCP_DISCOVER,
+		55, 6, 1, 3, 6, 15, 26, 119, 255 };
+
+	memcpy(h.chaddr, mac, 6);
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), &cookie, 4);
+	memcpy(p + DHCP_MIN_LEN, opts, sizeof(opts));
+	memset(p + DHCP_MIN_LEN + sizeof(opts), 0, 60);
+	return DHCP_MIN_LEN + sizeof(opts) + 60;
+}
+
+static void test_dhcp_offer(void **state)
+{
+	struct env *e = *state;
+	struct guest *g = &e->g[0];
+	uint8_t msg[512], f[2048], olen;
+	const uint8_t *p, *o;
+	size_t len, plen;
+	ssize_t n;
+	uint32_t v;
+
+	assert_int_equal(vsw_dhcp_static(e->sw, g->mac, g->ip, "web", true), 0);
+	len = build_discover(msg, g->mac, 0);
+	len = build_udp(f, bcast, g->mac, 0, 68, 0xffffffffu, 67, msg, len);
+	send_vh(g, NULL, f, len);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	/* no broadcast flag: unicast to yiaddr at chaddr, without ARP */
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 67, 68, &plen);
+	assert_true(plen >= DHCP_MIN_LEN);
+	assert_int_equal(p[0], DHCP_BOOTREPLY);
+	memcpy(&v, p + offsetof(struct dhcp_hdr, yiaddr), 4);
+	assert_int_equal(ntohl(v), g->ip);
+	o = dhcp_opt(p, plen, DHCP_OPT_MSG_TYPE, &olen);
+	assert_non_null(o);
+	assert_int_equal(o[0], DHCP_OFFER);
+	o = dhcp_opt(p, plen, DHCP_OPT_ROUTER, &olen);
+	assert_non_null(o);
+	memcpy(&v, o, 4);
+	assert_int_equal(ntohl(v), GW_IP);
+	o = dhcp_opt(p, plen, DHCP_OPT_DNS, &olen);
+	assert_non_null(o);
+	o = dhcp_opt(p, plen, DHCP_OPT_DOMAIN, &olen);
+	assert_non_null(o);
+	assert_int_equal(olen, 8);
+	assert_memory_equal(o, "test.mvm", 8);
+	o = dhcp_opt(p, plen, DHCP_OPT_HOSTNAME, &olen);
+	assert_non_null(o);
+	assert_memory_equal(o, "web", 3);
+	o = dhcp_opt(p, plen, DHCP_OPT_MTU, &olen);
+	assert_non_null(o);
+	assert_int_equal(o[0] << 8 | o[1], 1500);
+
+	/* broadcast flag: broadcast reply; internal network: no router */
+	configure(e->sw, "test.mvm", false, NULL);
+	len = build_discover(msg, g->mac, DHCP_FLAG_BROADCAST);
+	len = build_udp(f, bcast, g->mac, 0, 68, 0xffffffffu, 67, msg, len);
+	send_vh(g, NULL, f, len);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, bcast, 0xffffffffu, 67, 68, &plen);
+	memcpy(&v, p + offsetof(struct dhcp_hdr, yiaddr), 4);
+	assert_int_equal(ntohl(v), g->ip);	/* the static lease survived */
+	assert_null(dhcp_opt(p, plen, DHCP_OPT_ROUTER, &olen));
+
+	/* a wrong UDP checksum is dropped, unless the sender offloaded it */
+	len = build_discover(msg, g->mac, 0);
+	len = build_udp(f, bcast, g->mac, 0, 68, 0xffffffffu, 67, msg, len);
+	f[41] ^= 0x55;
+	send_vh(g, NULL, f, len);
+	assert_int_equal(recv_frame(g, f + 1024, 1024, NOWAIT), -1);
+	{
+		struct virtio_net_hdr_v1 vh = {
+			.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			.csum_start = 34, .csum_offset = 6,
+		};
+
+		send_vh(g, &vh, f, len);
+		assert_true(recv_frame(g, f, sizeof(f), WAIT) > 0);
+	}
+}
+
+/* a DNS query for @name (dotted) of @type into @p */
+static size_t build_query(uint8_t *p, uint16_t id, const char *name,
+			  uint16_t type)
+{
+	struct dns_hdr h = { .id = htons(id), .flags = htons(DNS_F_RD),
+			     .qdcount = htons(1) };
+	size_t n = sizeof(h);
+	const char *s = name;
+
+	memcpy(p, &h, sizeof(h));
+	while (*s) {
+		const char *dot = strchr(s, '.');
+		size_t l = dot ? (size_t)(dot - s) : strlen(s);
+
+		p[n++] = (uint8_t)l;
+		memcpy(p + n, s, l);
+		n += l;
+		s += l + (dot ? 1 : 0);
+	}
+	p[n++] = 0;
+	p[n++] = 0;
+	p[n++] = (uint8_t)type;
+	p[n++] = 0;
+	p[n++] = DNS_C_IN;
+	return n;
+}
+
+/* ask the gateway as @g; returns the rcode, the answer's first A in @a */
+static int ask(const struct guest *g, const char *name, uint16_t type,
+	       uint32_t *a, uint16_t *ancount)
+{
+	uint8_t q[512], f[2048];
+	const uint8_t *p;
+	size_t len, plen;
+	ssize_t n;
+
+	len = build_query(q, 0x4242, name, type);
+	len = build_udp(f, gw_mac, g->mac, g->ip, 40000, GW_IP, 53, q, len);
+	send_vh(g, NULL, f, len);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	if (n < 0)
+		return -1;
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40000, &plen);
+	assert_true(plen >= 12);
+	assert_int_equal(p[0] << 8 | p[1], 0x4242);
+	assert_true(p[2] & 0x80);	/* QR */
+	*ancount = (uint16_t)(p[6] << 8 | p[7]);
+	if (*ancount && type == DNS_T_A) {
+		/* last 4 bytes of the first (only) A record */
+		memcpy(a, p + plen - 4, 4);
+		*a = ntohl(*a);
+	}
+	return p[3] & 0x0f;
+}
+
+static void test_dns_answer(void **state)
+{
+	struct env *e = *state;
+	const char *alias[] = { "www" };
+	uint32_t a = 0;
+	uint16_t an;
+
+	assert_int_equal(vsw_dns_owner_add(e->sw, NULL, 1, "web", alias, 1,
+					   e->g[0].ip), 0);
+	assert_int_equal(ask(&e->g[1], "web.test.mvm", DNS_T_A, &a, &an), 0);
+	assert_int_equal(an, 1);
+	assert_int_equal(a, e->g[0].ip);
+	assert_int_equal(ask(&e->g[1], "web", DNS_T_A, &a, &an), 0);
+	assert_int_equal(a, e->g[0].ip);
+	assert_int_equal(ask(&e->g[1], "WWW", DNS_T_A, &a, &an), 0);
+	assert_int_equal(ask(&e->g[1], "web", DNS_T_AAAA, &a, &an), 0);
+	assert_int_equal(an, 0);		/* NODATA */
+	assert_int_equal(ask(&e->g[1], "nope.test.mvm", DNS_T_A, &a, &an),
+			 DNS_R_NXDOMAIN);
+	assert_int_equal(vsw_dns_owner_remove(e->sw, NULL, 1), 0);
+	/* (a bare name nobody has would be forwarded: ask the FQDN) */
+	assert_int_equal(ask(&e->g[1], "web.test.mvm", DNS_T_A, &a, &an),
+			 DNS_R_NXDOMAIN);
+}
+
+/* names of another network are seen only by its guests (views) */
+static void test_dns_views(void **state)
+{
+	struct env *e = *state;
+	struct vsw *b = make_switch("other", 0x0a5a0000u);
+	uint32_t a = 0, db = 0x0a5a0007u;
+	uint16_t an;
+
+	configure(b, "other.mvm", true, NULL);
+	assert_int_equal(vsw_dns_owner_add(b, NULL, 7, "db", NULL, 0, db), 0);
+	assert_int_equal(vsw_dns_owner_add(e->sw, NULL, 1, "web", NULL, 0,
+					   e->g[0].ip), 0);
+	/* g0 is on both networks: mvmd replicates "other" into this switch */
+	assert_int_equal(vsw_dns_view_add(e->sw, e->g[0].ip, "other.mvm",
+					  0x0a5a0000u, 24), 1);
+	assert_int_equal(vsw_dns_view_add(e->sw, e->g[0].ip, "other.mvm",
+					  0x0a5a0000u, 24), 0);
+	assert_int_equal(vsw_dns_owner_add(e->sw, "other.mvm", 7, "db", NULL,
+					   0, db), 0);
+	assert_int_equal(vsw_dns_owner_add(e->sw, "third.mvm", 7, "db", NULL,
+					   0, db), -ENOENT);
+
+	assert_int_equal(ask(&e->g[0], "db.other.mvm", DNS_T_A, &a, &an), 0);
+	assert_int_equal(a, db);
+	assert_int_equal(ask(&e->g[0], "db", DNS_T_A, &a, &an), 0);
+	assert_int_equal(ask(&e->g[0], "web", DNS_T_A, &a, &an), 0);
+	assert_int_equal(a, e->g[0].ip);
+	/* g1 is only on this network */
+	assert_int_equal(ask(&e->g[1], "db.other.mvm", DNS_T_A, &a, &an),
+			 DNS_R_NXDOMAIN);
+	configure(e->sw, "test.mvm", true, NULL);	/* bare: not forwarded */
+	assert_int_equal(ask(&e->g[1], "db", DNS_T_A, &a, &an),
+			 DNS_R_REFUSED);
+	/* g0 leaves the other network: the replica goes */
+	assert_int_equal(vsw_dns_view_remove(e->sw, e->g[0].ip), 1);
+	assert_int_equal(ask(&e->g[0], "db.other.mvm", DNS_T_A, &a, &an),
+			 DNS_R_NXDOMAIN);
+	assert_int_equal(vsw_dns_owner_add(e->sw, "other.mvm", 8, "x", NULL,
+					   0, db), -ENOENT);
+	vsw_destroy(b);
+}
+
+static uint16_t stat_dns(struct vsw *sw, const char *key)
+{
+	struct json_object *o = vsw_stats(sw), *d, *v;
+	int64_t r = -1;
+
+	if (json_object_object_get_ex(o, "dns", &d) &&
+	    json_object_object_get_ex(d, key, &v))
+		r = json_object_get_int64(v);
+	json_object_put(o);
+	return (uint16_t)r;
+}
+
+static void test_dns_forward(void **state)
+{
+	struct env *e = *state;
+	struct guest *g = &e->g[0];
+	uint8_t q[512], f[2048], up[512];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct pollfd pfd = { .fd = e->up, .events = POLLIN };
+	const uint8_t *p;
+	size_t len, plen;
+	ssize_t n, ql;
+	uint16_t uid;
+
+	len = build_query(q, 0x1111, "example.com", DNS_T_A);
+	len = build_udp(f, gw_mac, g->mac, g->ip, 40001, GW_IP, 53, q, len);
+	send_vh(g, NULL, f, len);
+	assert_int_equal(poll(&pfd, 1, WAIT), 1);
+	ql = recvfrom(e->up, up, sizeof(up), 0, (struct sockaddr *)&from, &fl);
+	assert_true(ql > 12);
+	uid = (uint16_t)(up[0] << 8 | up[1]);
+	/* same question; the ID is ours, not the client's (random: retry
+	 * the comparison of everything else) */
+	assert_memory_equal(up + 2, q + 2, (size_t)ql - 2);
+
+	/* a reply with another ID is dropped */
+	up[2] |= 0x80;
+	up[0] ^= 0xff;
+	sendto(e->up, up, (size_t)ql, 0, (struct sockaddr *)&from, fl);
+	assert_int_equal(recv_frame(g, f, sizeof(f), NOWAIT), -1);
+	up[0] ^= 0xff;
+	sendto(e->up, up, (size_t)ql, 0, (struct sockaddr *)&from, fl);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40001, &plen);
+	assert_int_equal(plen, (size_t)ql);
+	assert_int_equal(p[0] << 8 | p[1], 0x1111);
+	assert_int_equal(stat_dns(e->sw, "forwarded"), 1);
+	(void)uid;
+
+	/* nobody answers: SERVFAIL after the timeout (300 ms here) */
+	len = build_query(q, 0x2222, "example.org", DNS_T_A);
+	len = build_udp(f, gw_mac, g->mac, g->ip, 40002, GW_IP, 53, q, len);
+	send_vh(g, NULL, f, len);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40002, &plen);
+	assert_int_equal(p[0] << 8 | p[1], 0x2222);
+	assert_int_equal(p[3] & 0x0f, DNS_R_SERVFAIL);
+	assert_int_equal(stat_dns(e->sw, "timeouts"), 1);
+	assert_int_equal(stat_dns(e->sw, "pending"), 0);
+	while (recv(e->up, up, sizeof(up), MSG_DONTWAIT) > 0)
+		;
+}
+
+static void test_no_forward_internal(void **state)
+{
+	struct env *e = *state;
+	uint32_t a;
+	uint16_t an;
+
+	configure(e->sw, "test.mvm", false, NULL);
+	assert_int_equal(ask(&e->g[0], "example.com", DNS_T_A, &a, &an),
+			 DNS_R_REFUSED);
+}
+
+static void test_tcp_reset(void **state)
+{
+	struct env *e = *state;
+	struct guest *g = &e->g[0];
+	struct eth_hdr eh = { .type = htons(ETHTYPE_IP4) };
+	struct ip4_hdr ip = {
+		.ver_ihl = 0x45, .ttl = 64, .proto = IPPROTO_TCP_,
+		.tot_len = htons(40), .saddr = htonl(g->ip),
+		.daddr = htonl(GW_IP),
+	};
+	struct tcp_hdr t = {
+		.sport = htons(40000), .dport = htons(53),
+		.seq = htonl(1000), .doff = 5 << 4, .flags = 0x02,
+		.win = htons(65535),
+	};
+	uint8_t f[2048];
+	struct frame_eth fe;
+	struct frame_ip4 fi;
+	struct frame_l4 ft;
+	ssize_t n;
+
+	memcpy(eh.dst, gw_mac, 6);
+	memcpy(eh.src, g->mac, 6);
+	ip.check = frame_ip4_csum(&ip, sizeof(ip));
+	t.check = csum_fold(csum_partial(&t, sizeof(t), csum_ip4_pseudo(
+		ip.saddr, ip.daddr, IPPROTO_TCP_, sizeof(t))));
+	memcpy(f, &eh, 14);
+	memcpy(f + 14, &ip, 20);
+	memcpy(f + 34, &t, 20);
+	send_vh(g, NULL, f, 54);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	assert_int_equal(frame_parse_eth(f, (size_t)n, &fe), 0);
+	assert_int_equal(frame_parse_ip4(&fe, &fi), 0);
+	assert_int_equal(frame_parse_tcp(&fi, &ft), 0);
+	assert_int_equal(ft.flags, 0x14);	/* RST|ACK */
+	assert_int_equal(csum_fold(csum_partial(fi.l4.p, 20, csum_ip4_pseudo(
+		htonl(fi.saddr), htonl(fi.daddr), IPPROTO_TCP_, 20))), 0);
+	assert_int_equal(ntohl(((const struct tcp_hdr *)fi.l4.p)->ack), 1001);
+}
+
+static void test_leases_export(void **state)
+{
+	struct env *e = *state;
+	struct json_object *o = NULL;
+
+	assert_int_equal(vsw_leases_export(e->sw, &o), 0);
+	assert_non_null(o);
+	assert_true(vsw_leases_import(e->sw, o) >= 0);
+	json_object_put(o);
+}
+
+static void test_upstream_parse(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t l;
+
+	(void)state;
+	assert_int_equal(vsw_upstream_parse("1.2.3.4", &ss, &l), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 53);
+	assert_int_equal(vsw_upstream_parse("127.0.0.1:5353", &ss, &l), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5353);
+	assert_int_equal(vsw_upstream_parse("::1", &ss, &l), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(vsw_upstream_parse("[fe80::1]:54", &ss, &l), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 54);
+	assert_int_equal(vsw_upstream_parse("1.2.3.4:0", &ss, &l), -EINVAL);
+	assert_int_equal(vsw_upstream_parse("1.2.3.4:", &ss, &l), -EINVAL);
+	assert_int_equal(vsw_upstream_parse("host", &ss, &l), -EINVAL);
+	assert_int_equal(vsw_upstream_parse("[::1", &ss, &l), -EINVAL);
+	assert_int_equal(vsw_upstream_parse("", &ss, &l), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_dhcp_offer, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dns_answer, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dns_views, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dns_forward, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_forward_internal,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_reset, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_leases_export, setup,
+						teardown),
+		cmocka_unit_test(test_upstream_parse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
