@@ -155,6 +155,10 @@ void ctl_client_close(struct mvmd *d, struct ctl_client *c)
 	int changed = 0;
 	size_t i = 0;
 
+	if (c->busy) {
+		c->dead = 1;
+		return;
+	}
 	while (i < d->n_guests) {
 		struct guest *g = d->guests[i];
 
@@ -289,14 +293,18 @@ static void ctl_read(struct mvmd *d, struct ctl_client *c)
 					"too many file descriptors (limit %d)",
 					FDPASS_MAX);
 	} else {
+		c->busy = 1;
 		reply = ctl_dispatch(d, c, buf, (size_t)n, fds, nfds);
+		c->busy = 0;
 	}
 	free(buf);
-	if (reply && ctl_send(c, reply)) {
+	if (reply && ctl_send(c, reply) && !c->dead) {
 		warn("client pid %d does not take its replies; disconnected",
 		     (int)c->pid);
-		ctl_client_close(d, c);
+		c->dead = 1;
 	}
+	if (c->dead)
+		ctl_client_close(d, c);
 }
 
 static void ctl_signal(struct mvmd *d)

@@ -30,6 +30,8 @@ struct ctl_client {
 	pid_t pid;			/* peer, from SO_PEERCRED */
 	struct capture *cap;		/* network.capture in progress */
 	int want_stop_reply;		/* sent system.stop: reply at exit */
+	int busy;			/* its request is being handled */
+	int dead;			/* closed while busy: freed after it */
 };
 
 /** typedef ctl_handler - one operation; fds[i] = -1 for each fd it takes */
@@ -74,6 +76,8 @@ int ctl_send(struct ctl_client *c, struct json_object *msg);
 /**
  * ctl_client_close() - forget a connection: created guests it owns are
  * removed, guests whose lifeline it is exit with -1, its capture stops
+ * A client whose own request is being handled (network.rm ending the
+ * capture it runs) is only marked, and closed once its reply is sent.
  */
 void ctl_client_close(struct mvmd *d, struct ctl_client *c);
 

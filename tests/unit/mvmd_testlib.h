@@ -97,10 +97,11 @@ static inline const char *reply_errno(struct json_object *r)
 
 static inline const char *reply_error(struct json_object *r)
 {
-	const char *e = "";
+	struct json_object *v;
 
-	proto_get_str(r, "error", &e);
-	return e;
+	if (!json_object_object_get_ex(r, "error", &v))
+		return "";
+	return json_object_get_string(v);
 }
 
 static inline struct json_object *reply_result(struct json_object *r)

@@ -306,6 +306,52 @@ static struct json_object *sock_call(int fd, const char *msg, size_t len)
 	return r;
 }
 
+static int sock_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	strcpy(sa.sun_path, path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void capture_on_own_connection(const char *path)
+{
+	static const char create[] = "{\"op\":\"network.create\",\"args\":{\"name\":\"cx\"}}";
+	static const char cap[] = "{\"op\":\"network.capture\",\"args\":{\"name\":\"cx\"}}";
+	static const char rm[] = "{\"op\":\"network.rm\",\"args\":{\"name\":\"cx\"}}";
+	struct json_object *r;
+	const char *ev;
+	char hdr[24];
+	int fd = sock_connect(path), p[2];
+
+	r = sock_call(fd, create, strlen(create));
+	assert_string_equal(reply_errno(r), "");
+	json_object_put(r);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(fdpass_send(fd, cap, strlen(cap), &p[1], 1), (ssize_t)strlen(cap));
+	close(p[1]);
+	assert_int_equal(proto_recv(fd, &r, NULL, NULL), 0);
+	assert_string_equal(reply_errno(r), "");
+	json_object_put(r);
+	/* the pcap file header is there before the reply */
+	assert_int_equal(read(p[0], hdr, sizeof(hdr)), 24);
+
+	r = sock_call(fd, rm, strlen(rm));
+	assert_int_equal(proto_get_str(r, "event", &ev), 0);
+	assert_string_equal(ev, "capture.done");
+	assert_non_null(strstr(reply_error(r), "was removed"));
+	json_object_put(r);
+	assert_int_equal(proto_recv(fd, &r, NULL, NULL), 0);
+	assert_string_equal(reply_errno(r), "");
+	json_object_put(r);
+	assert_int_equal(proto_recv(fd, &r, NULL, NULL), -ECONNRESET);
+	close(fd);
+	close(p[0]);
+}
+
 static void test_socket_roundtrip(void **state)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -348,6 +394,10 @@ static void test_socket_roundtrip(void **state)
 	assert_string_equal(reply_errno(r), "");
 	assert_int_equal(json_object_array_length(reply_result(r)), 1);
 	json_object_put(r);
+
+	/* a capture ended by removing its network, from its own connection:
+	 * the event, then the reply, then the connection closes */
+	capture_on_own_connection(t.d.sock_path);
 
 	/* system.stop answers once the loop has finished */
 	r = sock_call(fd, "{\"op\":\"system.stop\"}", 20);
