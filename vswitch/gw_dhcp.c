@@ -126,7 +126,9 @@ bool gw_dhcp_input(struct gw *gw, const struct frame_eth *eth,
 	if (dhcp_server_input(gw->dhcp, udp->data.p, udp->data.left,
 			      gw_dhcp_now(), r) != 1)
 		return false;
-	if (r->via_relay || r->len > room) {
+	/* a group or zero chaddr is no client we could answer by unicast */
+	if (r->via_relay || r->len > room || mac_is_zero(r->dst_mac) ||
+	    (mac_is_multicast(r->dst_mac) && !mac_is_broadcast(r->dst_mac))) {
 		gw->st.ignored++;
 		return false;
 	}

@@ -92,7 +92,11 @@ static void check_reply(const uint8_t *f, size_t len)
 
 	if (len < ETH_ZLEN_ || len > FRAME_MAX || frame_parse_eth(f, len, &eth))
 		abort();
-	if (memcmp(eth.src, gw_mac, 6) || mac_is_multicast(eth.dst))
+	if (memcmp(eth.src, gw_mac, 6))
+		abort();
+	/* only DHCP replies (from port 67) may be broadcast */
+	if (mac_is_multicast(eth.dst) &&
+	    (!mac_is_broadcast(eth.dst) || len < 36 || f[34] || f[35] != 67))
 		abort();
 	if (eth.type == ETHTYPE_ARP) {
 		if (frame_parse_arp(&eth, &arp) || arp.op != ARP_OP_REPLY ||
