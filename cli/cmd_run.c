@@ -19,6 +19,8 @@ static const char run_help[] =
 	"Options:\n"
 	"  --name NAME        guest name, also its host name and DNS name\n"
 	"                     (default: generated)\n"
+	"  --alias NAME       another DNS name of the guest on its networks\n"
+	"                     (repeatable; guests sharing one are answered in turn)\n"
 	"  --network NET      attach to NET (repeatable, in order: eth0, eth1, ...;\n"
 	"                     default: the 'default' network)\n"
 	"  -d, --detach       run in the background and print the guest's name;\n"
@@ -32,15 +34,17 @@ static const char run_help[] =
 	"signal N; 126 if CMD cannot be executed, 127 if it is not found).\n";
 
 /**
- * cmd_run() - mvm run [--netns] [--name N] [--network NET]... [-d] [--rm] -- CMD
+ * cmd_run() - mvm run [--netns] [--name N] [--alias A]... [--network NET]...
+ *	       [-d] [--rm] -- CMD
  * @ctx, @argc, @argv:	as every command; argv[0] is "run"
  * Return: the exit status (CMD's in the foreground)
  */
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum { O_NAME = 256, O_NETWORK, O_RM, O_NETNS, O_VMOPT, O_PUBLISH };
+	enum { O_NAME = 256, O_ALIAS, O_NETWORK, O_RM, O_NETNS, O_VMOPT, O_PUBLISH };
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, O_NAME },
+		{ "alias", required_argument, NULL, O_ALIAS },
 		{ "network", required_argument, NULL, O_NETWORK },
 		{ "net", required_argument, NULL, O_NETWORK },
 		{ "detach", no_argument, NULL, 'd' },
@@ -68,6 +72,15 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 				return cli_usage_error("run", "invalid guest name '%s': use 1-63 of a-z, 0-9 and '-', not at either end",
 						       optarg);
 			o.name = optarg;
+			break;
+		case O_ALIAS:
+			if (!name_valid(optarg))
+				return cli_usage_error("run", "invalid alias '%s': use 1-63 of a-z, 0-9 and '-', not at either end",
+						       optarg);
+			if (o.n_aliases == RUN_MAX_ALIASES)
+				return cli_usage_error("run", "at most %d aliases per guest",
+						       RUN_MAX_ALIASES);
+			o.aliases[o.n_aliases++] = optarg;
 			break;
 		case O_NETWORK:
 			if (strchr(optarg, ','))

@@ -541,6 +541,12 @@ static int create_guest(struct guest_run *g, const struct run_opts *o)
 	if (o->name)
 		json_object_object_add(args, "name", json_object_new_string(o->name));
 	json_object_object_add(args, "networks", nets);
+	if (o->n_aliases) {
+		nets = json_object_new_array();
+		for (i = 0; i < o->n_aliases; i++)
+			json_object_array_add(nets, json_object_new_string(o->aliases[i]));
+		json_object_object_add(args, "aliases", nets);
+	}
 	nets = json_object_new_array();
 	for (i = 0; o->argv[i]; i++)
 		json_object_array_add(nets, json_object_new_string(o->argv[i]));

@@ -12,12 +12,15 @@
 struct cli_ctx;
 
 #define RUN_MAX_NETWORKS 8	/* == NETNS_MAX_IFACES */
+#define RUN_MAX_ALIASES 16	/* == GUEST_ALIASES_MAX (mvmd/guest.h) */
 
 /** struct run_opts - what `mvm run --netns` was asked for */
 struct run_opts {
 	const char *name;			/* NULL: mvmd picks one */
 	const char *networks[RUN_MAX_NETWORKS];	/* in order; none: default */
 	size_t n_networks;
+	const char *aliases[RUN_MAX_ALIASES];	/* extra DNS names */
+	size_t n_aliases;
 	char **argv;				/* the command, NULL-terminated */
 	int detach;				/* -d */
 	int auto_remove;			/* --rm */

@@ -13,6 +13,7 @@
 #include "mvmd/control.h"
 #include "mvmd/guest.h"
 #include "mvmd/network.h"
+#include "mvmd/services.h"
 #include "mvmd/state.h"
 #include "common/log.h"
 #include "common/paths.h"
@@ -204,6 +205,8 @@ int mvmd_init(struct mvmd *d, const struct mvmd_opts *o, char *err,
 	if (!o->no_default_network)
 		default_network(d);
 	state_load_guests(d, root);
+	svc_restore(d);			/* leases and names of the guests */
+	svc_leases_import(d, root);	/* then other clients' leases */
 	json_object_put(root);
 	state_save(d);
 	return 0;
@@ -230,6 +233,7 @@ void mvmd_fini(struct mvmd *d)
 		guest_detach(d, g);
 		if (g->pidfd >= 0)
 			close(g->pidfd);
+		json_object_put(g->aliases);
 		json_object_put(g->command);
 		free(g);
 		d->n_guests--;

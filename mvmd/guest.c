@@ -13,6 +13,7 @@
 #include "mvmd/guest.h"
 #include "mvmd/names.h"
 #include "mvmd/network.h"
+#include "mvmd/services.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "vswitch/vsw.h"
@@ -172,6 +173,26 @@ static int check_spec(struct mvmd *d, const struct guest_spec *s, char *err,
 			 s->kind);
 		return -EINVAL;
 	}
+	if (s->aliases) {
+		size_t na = json_object_array_length(s->aliases);
+
+		if (na > GUEST_ALIASES_MAX) {
+			snprintf(err, errlen, "too many aliases (limit %d)",
+				 GUEST_ALIASES_MAX);
+			return -EINVAL;
+		}
+		for (i = 0; i < na; i++) {
+			const char *a = json_object_get_string(
+				json_object_array_get_idx(s->aliases, i));
+
+			if (!a || !name_valid(a)) {
+				snprintf(err, errlen,
+					 "invalid alias '%.64s': use 1 to 63 lowercase letters, digits and '-', not starting or ending with '-'",
+					 a ? a : "");
+				return -EINVAL;
+			}
+		}
+	}
 	if (!s->n_networks || s->n_networks > GUEST_MAX_IF) {
 		snprintf(err, errlen, "a guest needs 1 to %d networks",
 			 GUEST_MAX_IF);
@@ -223,6 +244,11 @@ int guest_create(struct mvmd *d, const struct guest_spec *s,
 		for (i = 0; i < json_object_array_length(s->command); i++)
 			json_object_array_add(g->command, json_object_new_string(
 				json_object_get_string(json_object_array_get_idx(s->command, i))));
+	g->aliases = json_object_new_array();
+	if (s->aliases)
+		for (i = 0; i < json_object_array_length(s->aliases); i++)
+			json_object_array_add(g->aliases, json_object_new_string(
+				json_object_get_string(json_object_array_get_idx(s->aliases, i))));
 	g->auto_remove = s->auto_remove;
 	g->n_if = s->n_networks;
 	for (i = 0; i < g->n_if; i++) {
@@ -251,10 +277,12 @@ int guest_create(struct mvmd *d, const struct guest_spec *s,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	svc_guest_leases(d, g, 1);
 	info("guest '%s' created", g->name);
 	*out = g;
 	return 0;
 fail:
+	json_object_put(g->aliases);
 	json_object_put(g->command);
 	free(g);
 	return ret;
@@ -381,6 +409,7 @@ int guest_attach(struct mvmd *d, struct guest *g, pid_t pid, int *fds,
 	g->lifeline = lifeline;
 	g->owner = NULL;
 	guest_watch(d, g);
+	svc_guest_up(d, g);
 	info("guest '%s' running as pid %d", g->name, (int)pid);
 	return 0;
 }
@@ -402,6 +431,8 @@ int guest_exited(struct mvmd *d, struct guest *g, int code)
 	size_t i;
 
 	guest_detach(d, g);
+	svc_guest_down(d, g);
+	svc_guest_leases(d, g, 0);
 	for (i = 0; i < g->n_if; i++)
 		g->ifs[i].ip = 0;
 	if (g->pidfd >= 0)
@@ -426,6 +457,10 @@ void guest_remove(struct mvmd *d, struct guest *g)
 	size_t i;
 
 	guest_detach(d, g);
+	if (g->state != GUEST_EXITED) {	/* exited ones hold no address */
+		svc_guest_down(d, g);
+		svc_guest_leases(d, g, 0);
+	}
 	for (i = 0; i < d->n_guests; i++) {
 		if (d->guests[i] != g)
 			continue;
@@ -437,6 +472,7 @@ void guest_remove(struct mvmd *d, struct guest *g)
 	if (g->pidfd >= 0)
 		close(g->pidfd);
 	info("guest '%s' removed", g->name);
+	json_object_put(g->aliases);
 	json_object_put(g->command);
 	free(g);
 }
@@ -483,6 +519,10 @@ struct json_object *guest_to_json(struct mvmd *d, const struct guest *g)
 		json_object_object_add(o, "exit_code", json_object_new_int(g->exit_code));
 	json_object_deep_copy(g->command, &cmd, NULL);
 	json_object_object_add(o, "command", cmd ? cmd : json_object_new_array());
+	cmd = NULL;
+	if (g->aliases)
+		json_object_deep_copy(g->aliases, &cmd, NULL);
+	json_object_object_add(o, "aliases", cmd ? cmd : json_object_new_array());
 	json_object_object_add(o, "created", json_object_new_string(g->created));
 	if (g->started[0])
 		json_object_object_add(o, "started", json_object_new_string(g->started));

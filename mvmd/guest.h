@@ -24,6 +24,7 @@
 #define GUEST_MAX_IF 8		/* interfaces per guest */
 #define GUEST_NAME_MAX 64
 #define GUEST_CMD_MAX 256	/* arguments of a guest's command */
+#define GUEST_ALIASES_MAX 16	/* extra DNS names of a guest */
 
 enum guest_state { GUEST_CREATED, GUEST_RUNNING, GUEST_EXITED };
 
@@ -46,6 +47,7 @@ struct guest {
 	int pidfd;			/* while running, -1 if none */
 	int exit_code;			/* once exited */
 	struct json_object *command;	/* array of strings, owned */
+	struct json_object *aliases;	/* array of DNS names, owned */
 	char created[32], started[32], finished[32];	/* "" = not yet */
 	int auto_remove;
 	size_t n_if;
@@ -62,6 +64,7 @@ struct guest_spec {
 	const char *const *networks;	/* names, in order */
 	size_t n_networks;
 	struct json_object *command;	/* borrowed array of strings or NULL */
+	struct json_object *aliases;	/* borrowed array of names or NULL */
 	int auto_remove;
 };
 

@@ -82,6 +82,11 @@ struct mvmd {
 	int quit;			/* leave the loop */
 
 	int no_persist;
+
+	/* DNS upstreams of nat networks (services.c), read once */
+	int svc_upstreams_loaded;
+	char upstreams[3][72];		/* VSW_DNS_UPSTREAMS of vsw.h */
+	size_t n_upstreams;
 };
 
 /**

@@ -12,6 +12,7 @@
 #include "mvmd/network.h"
 #include "mvmd/guest.h"
 #include "mvmd/mvmd.h"
+#include "mvmd/services.h"
 #include "mvmd/subnet.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -293,6 +294,7 @@ int net_create(struct mvmd *d, const struct net_spec *s, struct network **out,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	svc_network_up(d, n);
 	info("network '%s' (%s, %s, mtu %u) up", n->name,
 	     n->internal ? "internal" : "nat", cidr4_format(&n->subnet, a),
 	     n->mtu);

@@ -63,6 +63,9 @@ OP(op_guest_create)
 	ret = proto_get_arr(args, "command", &s.command);
 	if (ret == -EINVAL || (!ret && !str_array(s.command, GUEST_CMD_MAX)))
 		return ops_bad_arg(-EINVAL, "command", "an array of at most 256 strings");
+	ret = proto_get_arr(args, "aliases", &s.aliases);
+	if (ret == -EINVAL || (!ret && !str_array(s.aliases, GUEST_ALIASES_MAX)))
+		return ops_bad_arg(-EINVAL, "aliases", "an array of at most 16 names");
 	ret = proto_get_arr(args, "networks", &a);
 	if (ret == -EINVAL || (!ret && !str_array(a, GUEST_MAX_IF)))
 		return ops_bad_arg(-EINVAL, "networks",

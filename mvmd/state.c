@@ -16,6 +16,7 @@
 #include "mvmd/state.h"
 #include "mvmd/guest.h"
 #include "mvmd/network.h"
+#include "mvmd/services.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "common/util.h"
@@ -65,6 +66,10 @@ static struct json_object *guest_state(const struct guest *g)
 		json_object_object_add(o, "exit_code", json_object_new_int(g->exit_code));
 	json_object_deep_copy(g->command, &cmd, NULL);
 	json_object_object_add(o, "command", cmd ? cmd : json_object_new_array());
+	cmd = NULL;
+	if (g->aliases)
+		json_object_deep_copy(g->aliases, &cmd, NULL);
+	json_object_object_add(o, "aliases", cmd ? cmd : json_object_new_array());
 	add_str(o, "created", g->created);
 	if (g->started[0])
 		add_str(o, "started", g->started);
@@ -101,6 +106,7 @@ struct json_object *state_to_json(struct mvmd *d)
 		json_object_array_add(guests, guest_state(d->guests[i]));
 	json_object_object_add(o, "networks", nets);
 	json_object_object_add(o, "guests", guests);
+	json_object_object_add(o, "leases", svc_leases_export(d));
 	return o;
 }
 
@@ -270,6 +276,14 @@ static struct guest *load_guest(struct mvmd *d, struct json_object *e)
 		for (i = 0; i < json_object_array_length(cmd) && i < GUEST_CMD_MAX; i++)
 			json_object_array_add(g->command, json_object_new_string(
 				json_object_get_string(json_object_array_get_idx(cmd, i))));
+	g->aliases = json_object_new_array();
+	if (!proto_get_arr(e, "aliases", &cmd))
+		for (i = 0; i < json_object_array_length(cmd) && i < GUEST_ALIASES_MAX; i++) {
+			const char *a = json_object_get_string(json_object_array_get_idx(cmd, i));
+
+			if (a && name_valid(a))
+				json_object_array_add(g->aliases, json_object_new_string(a));
+		}
 	copy_time(e, "created", g->created, sizeof(g->created));
 	copy_time(e, "started", g->started, sizeof(g->started));
 	copy_time(e, "finished", g->finished, sizeof(g->finished));
@@ -298,6 +312,7 @@ static struct guest *load_guest(struct mvmd *d, struct json_object *e)
 bad:
 	warn("state: skipping invalid guest '%s'", name);
 drop:
+	json_object_put(g->aliases);
 	json_object_put(g->command);
 	free(g);
 	return NULL;

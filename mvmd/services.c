@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * services.c - mvmd's side of the gateway services (see services.h)
+ *
+ * Theory of operation
+ * -------------------
+ * DHCP: a guest's (MAC, address) on each network becomes a static lease
+ * with its name as host name when the guest is created (its address is
+ * fixed then), and goes when the address is freed. Dynamic leases (other
+ * clients) are saved in state.json with the network and imported when the
+ * network is created again.
+ *
+ * DNS: names appear while a guest runs. The owner key of a guest's records
+ * in a zone is its address on that zone's network (unique there). Names
+ * are scoped per network, and a switch only reads its own tables
+ * (vswitch/gw_dns.c), so for a guest G on networks A and B:
+ *   - G's names go into A's zone and B's zone, and into every replica of
+ *     A or B that another switch holds (an -ENOENT says there is none);
+ *   - A's switch gets a view "G's address on A also sees B" (and B's the
+ *     converse); when that creates B's replica in A's switch, it is
+ *     filled with the names of every running guest on B.
+ * Going down undoes the same in reverse; a replica nobody sees any more
+ * is freed by the switch. Everything here runs on mvmd's main thread, so
+ * the registries cannot change under it.
+ */
+#include "mvmd/services.h"
+#include "mvmd/guest.h"
+#include "mvmd/network.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "vswitch/vsw.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SVC_ALIASES_MAX	GUEST_ALIASES_MAX
+
+const char *svc_domain(const char *net, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s.mvm", net);
+	return buf;
+}
+
+/* resolv.conf's nameservers (at most VSW_DNS_UPSTREAMS), or the env's */
+static void svc_upstreams_load(struct mvmd *d)
+{
+	const char *env = getenv(SVC_ENV_UPSTREAMS);
+	char line[256];
+	FILE *f;
+
+	d->svc_upstreams_loaded = 1;
+	d->n_upstreams = 0;
+	if (env) {
+		char buf[512], *save = NULL, *tok;
+
+		str_copy(buf, sizeof(buf), env);
+		for (tok = strtok_r(buf, ", ", &save);
+		     tok && d->n_upstreams < VSW_DNS_UPSTREAMS;
+		     tok = strtok_r(NULL, ", ", &save))
+			str_copy(d->upstreams[d->n_upstreams++],
+				 sizeof(d->upstreams[0]), tok);
+		info("dns: upstreams from $%s", SVC_ENV_UPSTREAMS);
+		return;
+	}
+	f = fopen("/etc/resolv.conf", "re");
+	if (!f) {
+		warn("dns: no /etc/resolv.conf: guests' other names are not forwarded");
+		return;
+	}
+	while (fgets(line, sizeof(line), f) && d->n_upstreams < VSW_DNS_UPSTREAMS) {
+		char addr[128];
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (sscanf(line, " nameserver %127s", addr) != 1)
+			continue;
+		/* scoped IPv6 (fe80::1%eth0) cannot be expressed: skip */
+		if (vsw_upstream_parse(addr, &ss, &sl))
+			continue;
+		if (strchr(addr, ':')) {	/* "[v6]" for the parser */
+			char v6[160];
+
+			snprintf(v6, sizeof(v6), "[%s]", addr);
+			str_copy(d->upstreams[d->n_upstreams++],
+				 sizeof(d->upstreams[0]), v6);
+		} else {
+			str_copy(d->upstreams[d->n_upstreams++],
+				 sizeof(d->upstreams[0]), addr);
+		}
+	}
+	fclose(f);
+	if (!d->n_upstreams)
+		warn("dns: /etc/resolv.conf names no nameserver: guests' other names are not forwarded");
+}
+
+void svc_network_up(struct mvmd *d, struct network *n)
+{
+	const char *ups[VSW_DNS_UPSTREAMS];
+	struct vsw_services_config c = { 0 };
+	char dom[NET_NAME_MAX + 8];
+	size_t i;
+	int ret;
+
+	if (!d->svc_upstreams_loaded)
+		svc_upstreams_load(d);
+	for (i = 0; i < d->n_upstreams; i++)
+		ups[i] = d->upstreams[i];
+	c.domain = svc_domain(n->name, dom, sizeof(dom));
+	c.dhcp = c.dns = true;
+	c.router = !n->internal;
+	c.forward = !n->internal && d->n_upstreams;	/* never on internal */
+	c.upstreams = ups;
+	c.n_upstreams = n->internal ? 0 : d->n_upstreams;
+	ret = vsw_services_configure(n->sw, &c);
+	if (ret && c.forward) {
+		warn("network '%s': cannot reach the DNS upstreams (%s); not forwarding",
+		     n->name, strerror(-ret));
+		c.forward = false;
+		c.n_upstreams = 0;
+		ret = vsw_services_configure(n->sw, &c);
+	}
+	if (ret)
+		err("network '%s': cannot start DHCP and DNS: %s", n->name,
+		    strerror(-ret));
+}
+
+void svc_guest_leases(struct mvmd *d, const struct guest *g, int add)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_if; i++) {
+		const struct guest_if *gi = &g->ifs[i];
+		struct network *n = net_find(d, gi->network);
+		int ret;
+
+		if (!n || !gi->ip)
+			continue;
+		ret = vsw_dhcp_static(n->sw, gi->mac, gi->ip, g->name, add);
+		if (ret && add)
+			warn("guest '%s': no DHCP lease on '%s': %s", g->name,
+			     n->name, strerror(-ret));
+	}
+}
+
+/* the guest's aliases as a C array; returns how many */
+static size_t svc_aliases(const struct guest *g, const char **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; g->aliases && i < json_object_array_length(g->aliases) &&
+		    n < SVC_ALIASES_MAX; i++)
+		out[n++] = json_object_get_string(
+			json_object_array_get_idx(g->aliases, i));
+	return n;
+}
+
+/* add @g's names on network @on (its address @ip) to @sw's zone @zone */
+static int svc_names_add(struct vsw *sw, const char *zone,
+			 const struct guest *g, uint32_t ip)
+{
+	const char *al[SVC_ALIASES_MAX];
+	size_t na = svc_aliases(g, al);
+
+	return vsw_dns_owner_add(sw, zone, ip, g->name, al, na, ip);
+}
+
+/* fill @n's fresh replica of network @other with @other's running guests */
+static void svc_replica_fill(struct mvmd *d, struct network *n,
+			     const struct network *other)
+{
+	char dom[NET_NAME_MAX + 8];
+	size_t i, k;
+
+	svc_domain(other->name, dom, sizeof(dom));
+	for (i = 0; i < d->n_guests; i++) {
+		const struct guest *h = d->guests[i];
+
+		if (h->state != GUEST_RUNNING)
+			continue;
+		for (k = 0; k < h->n_if; k++)
+			if (h->ifs[k].ip && !strcmp(h->ifs[k].network, other->name))
+				svc_names_add(n->sw, dom, h, h->ifs[k].ip);
+	}
+}
+
+void svc_guest_up(struct mvmd *d, const struct guest *g)
+{
+	char dom[NET_NAME_MAX + 8];
+	size_t i, j, x;
+
+	for (i = 0; i < g->n_if; i++) {
+		struct network *n = net_find(d, g->ifs[i].network);
+		int ret;
+
+		if (!n || !g->ifs[i].ip)
+			continue;
+		ret = svc_names_add(n->sw, NULL, g, g->ifs[i].ip);
+		if (ret && ret != -EEXIST)
+			warn("guest '%s': no DNS name on '%s': %s", g->name,
+			     n->name, strerror(-ret));
+		svc_domain(n->name, dom, sizeof(dom));
+		for (x = 0; x < d->n_nets; x++)
+			if (d->nets[x] != n)
+				svc_names_add(d->nets[x]->sw, dom, g,
+					      g->ifs[i].ip);
+	}
+	for (i = 0; i < g->n_if; i++) {
+		struct network *n = net_find(d, g->ifs[i].network);
+
+		for (j = 0; n && g->ifs[i].ip && j < g->n_if; j++) {
+			struct network *o = net_find(d, g->ifs[j].network);
+			int ret;
+
+			if (j == i || !o)
+				continue;
+			ret = vsw_dns_view_add(n->sw, g->ifs[i].ip,
+					       svc_domain(o->name, dom, sizeof(dom)),
+					       o->subnet.addr, o->subnet.prefix);
+			if (ret == 1)
+				svc_replica_fill(d, n, o);
+			else if (ret < 0)
+				warn("guest '%s': cannot see '%s' names from '%s': %s",
+				     g->name, o->name, n->name, strerror(-ret));
+		}
+	}
+}
+
+void svc_guest_down(struct mvmd *d, const struct guest *g)
+{
+	char dom[NET_NAME_MAX + 8];
+	size_t i, x;
+
+	for (i = 0; i < g->n_if; i++) {
+		struct network *n = net_find(d, g->ifs[i].network);
+
+		if (!n || !g->ifs[i].ip)
+			continue;
+		vsw_dns_owner_remove(n->sw, NULL, g->ifs[i].ip);
+		svc_domain(n->name, dom, sizeof(dom));
+		for (x = 0; x < d->n_nets; x++)
+			if (d->nets[x] != n)
+				vsw_dns_owner_remove(d->nets[x]->sw, dom,
+						     g->ifs[i].ip);
+		vsw_dns_view_remove(n->sw, g->ifs[i].ip);
+	}
+}
+
+void svc_restore(struct mvmd *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_guests; i++) {
+		const struct guest *g = d->guests[i];
+
+		if (g->state == GUEST_EXITED)
+			continue;
+		svc_guest_leases(d, g, 1);
+		if (g->state == GUEST_RUNNING)
+			svc_guest_up(d, g);
+	}
+}
+
+struct json_object *svc_leases_export(struct mvmd *d)
+{
+	struct json_object *o = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < d->n_nets; i++) {
+		struct json_object *l = NULL;
+
+		if (!vsw_leases_export(d->nets[i]->sw, &l))
+			json_object_object_add(o, d->nets[i]->name, l);
+	}
+	return o;
+}
+
+void svc_leases_import(struct mvmd *d, struct json_object *root)
+{
+	struct json_object *all;
+
+	if (!root || !json_object_object_get_ex(root, "leases", &all) ||
+	    !json_object_is_type(all, json_type_object))
+		return;
+	json_object_object_foreach(all, name, l) {
+		struct network *n = net_find(d, name);
+		int ret;
+
+		if (!n)
+			continue;
+		ret = vsw_leases_import(n->sw, l);
+		if (ret > 0)
+			info("network '%s': %d DHCP lease(s) restored", name, ret);
+	}
+}
