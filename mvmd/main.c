@@ -90,7 +90,11 @@ static void usage(FILE *out)
 		"  --ready-fd N       write \"ok\" or \"error: ...\" to fd N once started\n"
 		"  --log-level LEVEL  error, warning, info (default) or debug\n"
 		"  --log-stderr       log to stderr instead of STATE_DIR/mvmd.log\n"
-		"  --version          print the version\n");
+		"  --version          print the version\n"
+		"\n"
+		"Environment:\n"
+		"  MVM_DNS_UPSTREAMS  resolvers nat networks forward DNS to, as\n"
+		"                     ADDR[:PORT],... (default: /etc/resolv.conf's)\n");
 }
 
 struct args {

@@ -79,4 +79,21 @@ expect_eq "dhclient mtu" "$(field mtu "$lease")" "1400"
 # the server counted what it did
 acks=$(mvm network inspect dhcpnet | jq '.[0].stats.dhcp.acks')
 [ "$acks" -ge 2 ] || fail "dhcp acks on dhcpnet: $acks"
+
+log "a client mvmd does not know gets a dynamic lease, which survives a restart"
+out=$(run_client dhcpnet dyn "ip link set eth0 address 02:00:5e:10:20:30 &&
+	timeout 20 udhcpc -i eth0 -n -q -f -s $T/udhcpc.sh") || fail "udhcpc (dynamic): $out"
+lease=$(echo "$out" | grep '^lease ' | tail -1)
+dyn_ip=$(field ip "$lease")
+have=$(echo "$out" | sed -n 's/^have=//p')
+log "$lease"
+expect_contains "dynamic address" "$dyn_ip" "10.202.0."
+[ "$dyn_ip" != "$have" ] || fail "the dynamic client got the guest's own address $have"
+expect_eq "dynamic leases" "$(mvm network inspect dhcpnet | jq '.[0].stats.dhcp.leases_dynamic')" "1"
+mvm system stop >/dev/null || fail "system stop"
+saved=$(jq -r '.leases.dhcpnet.leases[] | select(.mac == "02:00:5e:10:20:30") | .ip' \
+	"$XDG_DATA_HOME/mvm/state.json") || fail "no leases in state.json"
+expect_eq "saved lease" "$saved" "$dyn_ip"
+expect_eq "dynamic leases after restart" \
+	"$(mvm network inspect dhcpnet | jq '.[0].stats.dhcp.leases_dynamic')" "1"
 exit 0

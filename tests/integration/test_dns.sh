@@ -130,4 +130,12 @@ expect_eq "www after stop" "$(dig_short www)" "$ip_api"
 
 q=$(mvm network inspect dnsnet | jq '.[0].stats.dns.queries')
 [ "$q" -gt 10 ] || fail "dns queries on dnsnet: $q"
+
+log "names are back after mvmd dies under running guests"
+pid=$(mvm system status --format json | jq -r .pid)
+kill -9 "$pid"
+wait_for 10 sh -c "! kill -0 $pid" || fail "mvmd $pid did not die"
+expect_eq "api after restart" "$(dig_short api)" "$ip_api"
+expect_eq "db after restart (two networks)" \
+	"$(on dnsnet dnsother -- dig +short @$GW db.dnsother.mvm)" "$ip_db"
 exit 0
