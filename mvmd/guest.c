@@ -85,7 +85,8 @@ int guest_ip_alloc(struct mvmd *d, const struct network *n, uint32_t *out)
 	uint32_t last = cidr4_broadcast(&n->subnet), ip;
 
 	for (ip = n->subnet.addr + 1; ip < last; ip++) {
-		if (ip == n->gw || guest_ip_in_use(d, n->name, ip))
+		if (ip == n->gw || guest_ip_in_use(d, n->name, ip) ||
+		    vsw_dhcp_ip_in_use(n->sw, ip))	/* a DHCP client's */
 			continue;
 		*out = ip;
 		return 0;

@@ -121,7 +121,8 @@ struct json_object *guest_to_json(struct mvmd *d, const struct guest *g);
 const char *guest_state_name(enum guest_state s);
 
 /**
- * guest_ip_alloc() - the lowest free address of network @n (from .2 up)
+ * guest_ip_alloc() - the lowest free address of network @n (from .2 up),
+ * skipping those a DHCP client holds a lease on
  * Return: 0 with *@out set, or -ENOSPC
  */
 int guest_ip_alloc(struct mvmd *d, const struct network *n, uint32_t *out);

@@ -116,6 +116,7 @@ int gw_timeout_ms(const struct gw *gw, uint64_t now_ns);
 /* the service tables, as the vsw_*() functions of the same names (vsw.h) */
 int gw_dhcp_static(struct gw *gw, const uint8_t mac[6], uint32_t ip,
 		   const char *hostname, bool add);
+bool gw_dhcp_ip_in_use(struct gw *gw, uint32_t ip);
 int gw_dns_owner_add(struct gw *gw, const char *zone, uint32_t owner,
 		     const char *name, const char *const *aliases,
 		     size_t n_aliases, uint32_t ip);

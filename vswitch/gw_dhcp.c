@@ -151,6 +151,12 @@ int gw_dhcp_static(struct gw *gw, const uint8_t mac[6], uint32_t ip,
 	return dhcp_lease_static_add(t, mac, ip, hostname);
 }
 
+bool gw_dhcp_ip_in_use(struct gw *gw, uint32_t ip)
+{
+	return gw->dhcp && dhcp_lease_ip_in_use(dhcp_server_leases(gw->dhcp),
+						ip, gw_dhcp_now());
+}
+
 int gw_leases_export(struct gw *gw, struct json_object **out)
 {
 	if (!gw->dhcp)

@@ -248,6 +248,14 @@ int vsw_dhcp_static(struct vsw *sw, const uint8_t mac[6], uint32_t ip,
 		    const char *hostname, bool add);
 
 /**
+ * vsw_dhcp_ip_in_use() - may @ip not be given to a new guest?
+ * True for static leases and unexpired dynamic ones (so mvmd does not
+ * allocate an address a DHCP client holds); false when services are not
+ * configured.
+ */
+bool vsw_dhcp_ip_in_use(struct vsw *sw, uint32_t ip);
+
+/**
  * vsw_dns_owner_add() - publish a guest's name and aliases with @ip
  * @sw:		switch (services configured, with a domain)
  * @zone:	NULL for the network's own zone, else the domain of a replica

@@ -34,6 +34,15 @@ int vsw_dhcp_static(struct vsw *sw, const uint8_t mac[6], uint32_t ip,
 	return ret;
 }
 
+bool vsw_dhcp_ip_in_use(struct vsw *sw, uint32_t ip)
+{
+	struct gw *gw = vsw_gw_lock(sw);
+	bool ret = gw_dhcp_ip_in_use(gw, ip);
+
+	vsw_gw_unlock(sw);
+	return ret;
+}
+
 int vsw_dns_owner_add(struct vsw *sw, const char *zone, uint32_t owner,
 		      const char *name, const char *const *aliases,
 		      size_t n_aliases, uint32_t ip)

@@ -267,7 +267,9 @@ static void test_dhcp_offer(void **state)
 	ssize_t n;
 	uint32_t v;
 
+	assert_false(vsw_dhcp_ip_in_use(e->sw, g->ip));
 	assert_int_equal(vsw_dhcp_static(e->sw, g->mac, g->ip, "web", true), 0);
+	assert_true(vsw_dhcp_ip_in_use(e->sw, g->ip));
 	len = build_discover(msg, g->mac, 0);
 	len = build_udp(f, bcast, g->mac, 0, 68, 0xffffffffu, 67, msg, len);
 	send_vh(g, NULL, f, len);
