@@ -136,6 +136,7 @@ pid=$(mvm system status --format json | jq -r .pid)
 kill -9 "$pid"
 wait_for 10 sh -c "! kill -0 $pid" || fail "mvmd $pid did not die"
 expect_eq "api after restart" "$(dig_short api)" "$ip_api"
+expect_eq "alias after restart" "$(dig_short api2)" "$ip_api"
 expect_eq "db after restart (two networks)" \
 	"$(on dnsnet dnsother -- dig +short @$GW db.dnsother.mvm)" "$ip_db"
 exit 0
