@@ -100,7 +100,9 @@ int vsw_port_remove(struct vsw *sw, unsigned id);
  *             "leases_static", "leases_dynamic" } and
  *   "dns": { "queries", "answers", "nxdomain", "refused", "forwarded",
  *            "servfail", "timeouts", "pending_full", "dropped",
- *            "tcp_resets", "replicas", "views" }.
+ *            "tcp_resets", "pending", "replicas", "views", "zone_full" }
+ *   ("answers"/"nxdomain"/"refused" count local answers by RCODE,
+ *   "forwarded" queries sent upstream, "servfail" SERVFAILs we made).
  */
 struct json_object *vsw_stats(struct vsw *sw);
 
