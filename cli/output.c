@@ -5,6 +5,8 @@
 #include "common/proto.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +76,20 @@ int cli_parse_format(const char *s, enum cli_format *out)
 	return 0;
 }
 
+/*
+ * --config names the file mvmd reads when it starts; a daemon that already
+ * runs keeps the file it started with. Say so rather than ignore the option.
+ */
+static void config_mismatch_warn(const char *wanted, const char *running)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (realpath(wanted, a) && *running && realpath(running, b) && !strcmp(a, b))
+		return;
+	cli_warn("mvmd is already running with %s; --config %s takes effect when it starts again ('mvm system stop' first)",
+		 *running ? running : "no configuration file", wanted);
+}
+
 int cli_connect(struct cli_ctx *ctx, struct client *c, int start)
 {
 	struct json_object *st, *errs;
@@ -85,12 +101,17 @@ int cli_connect(struct cli_ctx *ctx, struct client *c, int start)
 		cli_error("%s", c->err);
 		return 1;
 	}
-	if (!c->started)
+	if (!c->started && !ctx->config)
 		return 0;
-	/* tell about a broken config now: the daemon keeps running without
-	 * the networks it could not read */
 	if (client_call(c, "system.status", NULL, NULL, 0, &st))
 		return 0;
+	if (!c->started) {
+		config_mismatch_warn(ctx->config, cli_jstr(st, "config_file"));
+		json_object_put(st);
+		return 0;
+	}
+	/* tell about a broken config now: the daemon keeps running without
+	 * the networks it could not read */
 	if (!json_object_object_get_ex(st, "config_errors", &errs) ||
 	    !json_object_is_type(errs, json_type_array)) {
 		json_object_put(st);

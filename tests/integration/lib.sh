@@ -56,7 +56,7 @@ cleanup() {
 	"$MVM_BIN/mvm" system stop >/dev/null 2>&1
 	# a daemon that did not stop (or a test that killed it) must not linger
 	if [ -f "$XDG_RUNTIME_DIR/mvm/mvmd.pid" ]; then
-		kill -9 "$(cat "$XDG_RUNTIME_DIR/mvm/mvmd.pid")" 2>/dev/null
+		kill -9 "$(cat "$XDG_RUNTIME_DIR/mvm/mvmd.pid" 2>/dev/null)" 2>/dev/null
 	fi
 	jobs -p | xargs -r kill 2>/dev/null
 	if ls "$T"/sanitizer.* >/dev/null 2>&1; then

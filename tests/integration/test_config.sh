@@ -69,4 +69,9 @@ printf 'networks = { other = { subnet = "10.210.0.0/24"; }; };\n' >"$alt"
 mvm system stop >/dev/null
 mvm --config "$alt" network inspect other >/dev/null || fail "--config network missing"
 expect_eq "config_file" "$(mvm system status --format json | jq -r .config_file)" "$alt"
+# --config naming another file than the running daemon's is not ignored silently
+mvm --config "$conf" network ls >/dev/null 2>"$T/mismatch.err" || fail "ls with another --config"
+expect_contains "config mismatch warning" "$(cat "$T/mismatch.err")" "already running with $alt"
+mvm --config "$alt" network ls >/dev/null 2>"$T/same.err" || fail "ls with the same --config"
+[ ! -s "$T/same.err" ] || fail "warning with the daemon's own config: $(cat "$T/same.err")"
 exit 0
