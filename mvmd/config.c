@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "vswitch/vsw.h"
 
 /**
  * struct cfg_ctx - state of one parse
@@ -74,19 +75,22 @@ static void cfg_msg(struct cfg_ctx *x, const char *fmt, ...)
 	c->errors = errs;
 }
 
-/* Build "networks.NAME.KEY[.SUB]" for messages */
+/* Build "networks.NAME.KEY[.SUB]" for messages; list entries as "KEY[i]" */
 static const char *cfg_key(char *buf, size_t size, const config_setting_t *s)
 {
 	const config_setting_t *chain[8];
 	size_t n = 0, off = 0;
 
-	for (; s && config_setting_name(s) && n < ARRAY_SIZE(chain);
+	for (; s && config_setting_parent(s) && n < ARRAY_SIZE(chain);
 	     s = config_setting_parent(s))
 		chain[n++] = s;
 	buf[0] = '\0';
 	while (n--) {
-		int r = snprintf(buf + off, size - off, "%s%s", off ? "." : "",
-				 config_setting_name(chain[n]));
+		const char *name = config_setting_name(chain[n]);
+		int r = name ? snprintf(buf + off, size - off, "%s%s",
+					off ? "." : "", name) :
+			snprintf(buf + off, size - off, "[%d]",
+				 config_setting_index(chain[n]));
 
 		if (r < 0 || (size_t)r >= size - off)
 			break;
@@ -285,6 +289,301 @@ static int cfg_pcap_filter(struct cfg_ctx *x, const config_setting_t *s,
 	return ret;
 }
 
+/* Is @s a DNS name of labels name_valid() accepts (case aside)? */
+static int cfg_dns_name(const char *s, char *out, size_t size)
+{
+	char label[CFG_NAME_MAX];
+	size_t i = 0, n = strlen(s);
+
+	if (!n || n >= size || s[n - 1] == '.')
+		return -EINVAL;
+	while (i < n) {
+		size_t j = i, k;
+
+		while (j < n && s[j] != '.')
+			j++;
+		if (j - i >= sizeof(label))
+			return -EINVAL;
+		for (k = i; k < j; k++)
+			label[k - i] = (char)(s[k] >= 'A' && s[k] <= 'Z' ?
+					      s[k] - 'A' + 'a' : s[k]);
+		label[j - i] = '\0';
+		if (!name_valid(label))
+			return -EINVAL;
+		memcpy(out + i, label, j - i);
+		out[j] = '.';
+		i = j + 1;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int cfg_domain(struct cfg_ctx *x, const config_setting_t *s,
+		      struct cfg_network *n)
+{
+	const char *v = cfg_string(x, s);
+
+	if (!v)
+		return -EINVAL;
+	if (cfg_dns_name(v, n->domain, sizeof(n->domain))) {
+		cfg_err(x, s, "\"%s\" is not a DNS name: labels of 1..63 of "
+			"a-z, 0-9 and '-' joined by '.', at most 253 characters",
+			v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cfg_upstreams(struct cfg_ctx *x, const config_setting_t *s,
+			 struct cfg_network *n)
+{
+	int i, len, ret = 0;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		cfg_err(x, s, "must be a list of strings: [ \"IP\", \"IP:PORT\" ]");
+		return -EINVAL;
+	}
+	len = config_setting_length(s);
+	if (!len || len > CFG_UPSTREAMS) {
+		cfg_err(x, s, "give 1..%d resolvers", CFG_UPSTREAMS);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = cfg_string(x, e);
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (!v) {
+			ret = -EINVAL;
+			continue;
+		}
+		if (vsw_upstream_parse(v, &ss, &sl) ||
+		    str_copy(n->upstreams[n->n_upstreams], CFG_UPSTREAM_MAX, v)) {
+			cfg_err(x, e, "\"%s\" is not a resolver: want \"IP\", "
+				"\"IP:PORT\" or \"[IPv6]:PORT\"", v);
+			ret = -EINVAL;
+			continue;
+		}
+		n->n_upstreams++;
+	}
+	return ret;
+}
+
+/* The string member @key of group @g, a DNS label, into @out */
+static int cfg_member_label(struct cfg_ctx *x, const config_setting_t *g,
+			    const char *key, char *out)
+{
+	const config_setting_t *m = config_setting_get_member(g, key);
+	const char *v;
+
+	if (!m) {
+		cfg_err(x, g, "needs %s = \"...\"", key);
+		return -EINVAL;
+	}
+	v = cfg_string(x, m);
+	if (!v)
+		return -EINVAL;
+	if (!name_valid(v)) {
+		cfg_err(x, m, "\"%s\" is not a name: use 1..63 of a-z, 0-9 and "
+			"'-', not at either end", v);
+		return -EINVAL;
+	}
+	str_copy(out, CFG_NAME_MAX, v);
+	return 0;
+}
+
+/* Every member of @g must be one of @keys (NULL-terminated) */
+static int cfg_members(struct cfg_ctx *x, const config_setting_t *g,
+		       const char *const *keys)
+{
+	int i, len = config_setting_length(g), ret = 0;
+
+	for (i = 0; i < len; i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		const char *const *k;
+
+		for (k = keys; *k && strcmp(*k, config_setting_name(m)); k++)
+			;
+		if (!*k) {
+			cfg_err(x, m, "unknown key");
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+/* @s is a list of groups; 0 or -EINVAL after recording the error */
+static int cfg_group_list(struct cfg_ctx *x, const config_setting_t *s,
+			  const char *shape, int max)
+{
+	int i, len;
+
+	if (!config_setting_is_list(s)) {
+		cfg_err(x, s, "must be a list of groups: ( %s, ... )", shape);
+		return -EINVAL;
+	}
+	len = config_setting_length(s);
+	if (len > max) {
+		cfg_err(x, s, "too many entries (at most %d)", max);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (!config_setting_is_group(config_setting_get_elem(s, (unsigned)i))) {
+			cfg_err(x, s, "entry %d is not a group: %s", i + 1, shape);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int cfg_static_one(struct cfg_ctx *x, const config_setting_t *g,
+			  struct cfg_static *st)
+{
+	static const char *const keys[] = { "mac", "ip", "hostname", NULL };
+	const config_setting_t *m;
+	const char *v;
+	int ret = cfg_members(x, g, keys);
+
+	memset(st, 0, sizeof(*st));
+	st->line = config_setting_source_line(g);
+	m = config_setting_get_member(g, "mac");
+	if (!m) {
+		cfg_err(x, g, "needs mac = \"02:...\"");
+		ret = -EINVAL;
+	} else if (!(v = cfg_string(x, m))) {
+		ret = -EINVAL;
+	} else if (mac_parse(v, st->mac) || (st->mac[0] & 1)) {
+		cfg_err(x, m, "\"%s\" is not a unicast MAC address "
+			"(aa:bb:cc:dd:ee:ff)", v);
+		ret = -EINVAL;
+	}
+	m = config_setting_get_member(g, "ip");
+	if (!m) {
+		cfg_err(x, g, "needs ip = \"A.B.C.D\"");
+		ret = -EINVAL;
+	} else if (!(v = cfg_string(x, m))) {
+		ret = -EINVAL;
+	} else if (ip4_parse(v, &st->ip)) {
+		cfg_err(x, m, "\"%s\" is not an IPv4 address", v);
+		ret = -EINVAL;
+	}
+	if (cfg_member_label(x, g, "hostname", st->hostname))
+		ret = -EINVAL;
+	return ret;
+}
+
+static int cfg_statics(struct cfg_ctx *x, const config_setting_t *s,
+		       struct cfg_network *n)
+{
+	int i, len, ret;
+
+	ret = cfg_group_list(x, s, "{ mac = \"02:..\"; ip = \"A.B.C.D\"; "
+			     "hostname = \"NAME\"; }", CFG_MAX_STATIC);
+	if (ret)
+		return ret;
+	len = config_setting_length(s);
+	for (i = 0; i < len; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		struct cfg_static *st = &n->statics[n->n_statics];
+		size_t j;
+
+		if (cfg_static_one(x, g, st)) {
+			ret = -EINVAL;
+			continue;
+		}
+		for (j = 0; j < n->n_statics; j++) {
+			const struct cfg_static *o = &n->statics[j];
+			const char *what = o->ip == st->ip ? "ip" :
+				!memcmp(o->mac, st->mac, 6) ? "mac" :
+				!strcmp(o->hostname, st->hostname) ?
+				"hostname" : NULL;
+
+			if (what) {
+				cfg_err(x, config_setting_get_member(g, what),
+					"the same %s as the static lease on "
+					"line %d", what, o->line);
+				break;
+			}
+		}
+		if (j < n->n_statics) {
+			ret = -EINVAL;
+			continue;
+		}
+		n->n_statics++;
+	}
+	return ret;
+}
+
+/* after the whole group: static leases inside the subnet, off its edges */
+static int cfg_statics_check(struct cfg_ctx *x, const config_setting_t *g,
+			     const struct cfg_network *n)
+{
+	const config_setting_t *s = config_setting_get_member(g, "static");
+	int i, ret = 0;
+
+	if (!s || !n->n_statics)
+		return 0;
+	if (!n->has_subnet) {
+		cfg_err(x, s, "static leases need a subnet: set subnet too");
+		return -EINVAL;
+	}
+	for (i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const config_setting_t *m = config_setting_get_member(e, "ip");
+		size_t j;
+		char a[CIDR_STRLEN];
+		uint32_t ip;
+
+		if (!m || !config_setting_get_string(m) ||
+		    ip4_parse(config_setting_get_string(m), &ip))
+			continue;
+		for (j = 0; j < n->n_statics && n->statics[j].ip != ip; j++)
+			;
+		if (j == n->n_statics)
+			continue;
+		if (!cidr4_contains(&n->subnet, ip)) {
+			cfg_err(x, m, "not inside the subnet %s",
+				cidr4_format(&n->subnet, a));
+			ret = -EINVAL;
+		} else if (ip == n->subnet.addr || ip == n->subnet.addr + 1 ||
+			   ip == cidr4_broadcast(&n->subnet)) {
+			cfg_err(x, m, "the network, gateway or broadcast "
+				"address of %s", cidr4_format(&n->subnet, a));
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+static int cfg_aliases(struct cfg_ctx *x, const config_setting_t *s,
+		       struct cfg_network *n)
+{
+	static const char *const keys[] = { "name", "guest", NULL };
+	int i, len, ret;
+
+	ret = cfg_group_list(x, s, "{ name = \"ALIAS\"; guest = \"GUEST\"; }",
+			     CFG_MAX_ALIASES);
+	if (ret)
+		return ret;
+	len = config_setting_length(s);
+	for (i = 0; i < len; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		struct cfg_alias *a = &n->aliases[n->n_aliases];
+		int bad = cfg_members(x, g, keys);
+
+		if (cfg_member_label(x, g, "name", a->name))
+			bad = -EINVAL;
+		if (cfg_member_label(x, g, "guest", a->guest))
+			bad = -EINVAL;
+		if (bad)
+			ret = -EINVAL;
+		else
+			n->n_aliases++;
+	}
+	return ret;
+}
+
 /**
  * struct cfg_key_def - one key a network group may hold
  * @name:	the key
@@ -303,6 +602,10 @@ static const struct cfg_key_def cfg_network_keys[] = {
 	{ "labels", cfg_labels },
 	{ "pcap", cfg_pcap },
 	{ "pcap_filter", cfg_pcap_filter },
+	{ "domain", cfg_domain },
+	{ "dns_upstreams", cfg_upstreams },
+	{ "static", cfg_statics },
+	{ "aliases", cfg_aliases },
 };
 
 /* Check one network group into @n; 0 if it is valid, -EINVAL otherwise */
@@ -349,6 +652,14 @@ static int cfg_network(struct cfg_ctx *x, const config_setting_t *g,
 		cfg_err(x, pf, "a filter needs a capture file: set pcap too");
 		ret = -EINVAL;
 	}
+	if (n->internal && config_setting_get_member(g, "dns_upstreams")) {
+		cfg_err(x, config_setting_get_member(g, "dns_upstreams"),
+			"an internal network never forwards DNS: remove it or "
+			"use mode = \"nat\"");
+		ret = -EINVAL;
+	}
+	if (cfg_statics_check(x, g, n))
+		ret = -EINVAL;
 	return ret;
 }
 

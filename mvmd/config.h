@@ -27,6 +27,25 @@
 #define CFG_MTU_MIN 68
 #define CFG_MTU_MAX 65520
 #define CFG_MTU_DEFAULT 1500
+#define CFG_DOMAIN_MAX 254	/* a DNS name in text, NUL included */
+#define CFG_UPSTREAMS 3		/* dns_upstreams (VSW_DNS_UPSTREAMS) */
+#define CFG_UPSTREAM_MAX 72	/* "[v6]:port" + NUL */
+#define CFG_MAX_STATIC 64	/* static leases per network */
+#define CFG_MAX_ALIASES 64	/* aliases per network */
+
+/** struct cfg_static - one static DHCP lease, published in DNS too */
+struct cfg_static {
+	uint8_t mac[6];
+	uint32_t ip;			/* host order */
+	char hostname[CFG_NAME_MAX];	/* a DNS label */
+	int line;
+};
+
+/** struct cfg_alias - guest @guest also answers to @name on the network */
+struct cfg_alias {
+	char name[CFG_NAME_MAX];	/* DNS labels */
+	char guest[CFG_NAME_MAX];
+};
 
 /** struct cfg_label - one key=value label */
 struct cfg_label {
@@ -45,6 +64,13 @@ struct cfg_network {
 	struct cfg_label labels[CFG_MAX_LABELS];
 	char pcap[PATH_MAX];		/* continuous capture file, "" = none */
 	char pcap_filter[CFG_FILTER_MAX];	/* "" = everything */
+	char domain[CFG_DOMAIN_MAX];	/* lowercase; "" = "<name>.mvm" */
+	size_t n_upstreams;		/* 0 = the daemon's (resolv.conf) */
+	char upstreams[CFG_UPSTREAMS][CFG_UPSTREAM_MAX];
+	size_t n_statics;
+	struct cfg_static statics[CFG_MAX_STATIC];
+	size_t n_aliases;
+	struct cfg_alias aliases[CFG_MAX_ALIASES];
 	int line;			/* line of the network's group */
 };
 

@@ -90,6 +90,7 @@ static void config_network(struct mvmd *d, const struct cfg_network *cn,
 	s.labels = cfg_labels(cn);
 	s.source = NET_SRC_CONFIG;
 	s.config_file = file;
+	s.cfg = cn;
 	if (net_create(d, &s, &n, err, sizeof(err)))
 		config_error(d, "%s:%d: network '%s': %s", file, cn->line,
 			     cn->name, err);

@@ -483,7 +483,7 @@ static struct json_object *if_to_json(struct mvmd *d, const struct guest_if *gi,
 {
 	struct json_object *o = json_object_new_object();
 	struct network *n = net_find(d, gi->network);
-	char buf[MAC_STRLEN + NET_NAME_MAX];
+	char buf[SVC_DOMAIN_MAX];
 
 	json_object_object_add(o, "network", json_object_new_string(gi->network));
 	json_object_object_add(o, "ifname", json_object_new_string(gi->ifname));
@@ -497,8 +497,8 @@ static struct json_object *if_to_json(struct mvmd *d, const struct guest_if *gi,
 		json_object_object_add(o, "mtu", json_object_new_int(n->mtu));
 		json_object_object_add(o, "dns",
 				       json_object_new_string(ip4_format(n->gw, buf)));
-		snprintf(buf, sizeof(buf), "%s.mvm", n->name);
-		json_object_object_add(o, "domain", json_object_new_string(buf));
+		json_object_object_add(o, "domain", json_object_new_string(
+			svc_domain(n, buf, sizeof(buf))));
 	}
 	json_object_object_add(o, "default_route", json_object_new_boolean(default_route));
 	return o;

@@ -10,6 +10,7 @@
  * hold addresses in it; the overlap is logged.
  */
 #include "mvmd/network.h"
+#include "mvmd/config.h"
 #include "mvmd/guest.h"
 #include "mvmd/mvmd.h"
 #include "mvmd/services.h"
@@ -227,6 +228,7 @@ static void net_free(struct network *n)
 	vsw_destroy(n->sw);
 	json_object_put(n->labels);
 	free(n->pcap);
+	free(n->cfg);
 	free(n);
 }
 
@@ -269,6 +271,15 @@ int net_create(struct mvmd *d, const struct net_spec *s, struct network **out,
 	if (!n->labels)
 		n->labels = json_object_new_object();
 	n->source = s->source;
+	if (s->cfg) {
+		n->cfg = malloc(sizeof(*n->cfg));
+		if (!n->cfg) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			goto fail;
+		}
+		*n->cfg = *s->cfg;
+	}
 	if (s->config_file)
 		str_copy(n->config_file, sizeof(n->config_file), s->config_file);
 	if (s->created)
@@ -365,7 +376,7 @@ static struct json_object *pcap_to_json(struct mvmd *d, struct network *n)
 struct json_object *net_to_json(struct mvmd *d, struct network *n, int inspect)
 {
 	struct json_object *o = json_object_new_object(), *labels = NULL;
-	char buf[CIDR_STRLEN];
+	char buf[CIDR_STRLEN], dom[SVC_DOMAIN_MAX];
 
 	json_object_object_add(o, "name", json_object_new_string(n->name));
 	json_object_object_add(o, "mode",
@@ -377,6 +388,8 @@ struct json_object *net_to_json(struct mvmd *d, struct network *n, int inspect)
 	json_object_object_add(o, "gateway_mac",
 			       json_object_new_string(mac_format(n->gw_mac, buf)));
 	json_object_object_add(o, "mtu", json_object_new_int(n->mtu));
+	json_object_object_add(o, "domain", json_object_new_string(
+		svc_domain(n, dom, sizeof(dom))));
 	json_object_deep_copy(n->labels, &labels, NULL);
 	json_object_object_add(o, "labels", labels ? labels : json_object_new_object());
 	json_object_object_add(o, "source",

@@ -17,6 +17,8 @@
 #include "common/addr.h"
 #include "mvmd/capture.h"
 
+struct cfg_network;
+
 #define NET_MAX 128		/* networks per daemon, every source counted */
 #define NET_NAME_MAX 64		/* DNS label + NUL */
 #define NET_LABELS_MAX 32
@@ -51,6 +53,8 @@ struct network {
 	char created[32];		/* ISO 8601 */
 	struct vsw *sw;
 	struct net_pcap *pcap;		/* NULL unless the config asks */
+	struct cfg_network *cfg;	/* config networks: their DNS/DHCP
+					 * keys (owned copy), else NULL */
 };
 
 /** struct net_spec - what net_create() is asked for */
@@ -65,6 +69,7 @@ struct net_spec {
 	const char *config_file;	/* source config */
 	const char *created;		/* NULL = now */
 	int restore;			/* from state.json: don't recheck the host */
+	const struct cfg_network *cfg;	/* config networks: copied; or NULL */
 };
 
 /**

@@ -24,6 +24,7 @@
  * the registries cannot change under it.
  */
 #include "mvmd/services.h"
+#include "mvmd/config.h"
 #include "mvmd/guest.h"
 #include "mvmd/network.h"
 #include "common/log.h"
@@ -37,10 +38,47 @@
 
 #define SVC_ALIASES_MAX	GUEST_ALIASES_MAX
 
-const char *svc_domain(const char *net, char *buf, size_t size)
+const char *svc_domain(const struct network *n, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s.mvm", net);
+	if (n->cfg && n->cfg->domain[0])
+		snprintf(buf, size, "%s", n->cfg->domain);
+	else
+		snprintf(buf, size, "%s.mvm", n->name);
 	return buf;
+}
+
+/* publish the config's static hosts of @of in @sw's zone @zone */
+static void svc_statics_add(struct vsw *sw, const char *zone,
+			    const struct network *of)
+{
+	size_t i;
+
+	for (i = 0; of->cfg && i < of->cfg->n_statics; i++) {
+		const struct cfg_static *st = &of->cfg->statics[i];
+		int ret = vsw_dns_owner_add(sw, zone, st->ip, st->hostname,
+					    NULL, 0, st->ip);
+
+		if (ret && ret != -EEXIST)
+			warn("network '%s': no DNS name for static host '%s': %s",
+			     of->name, st->hostname, strerror(-ret));
+	}
+}
+
+/* the config's static leases of @n, and their names in its zone */
+static void svc_statics_up(struct network *n)
+{
+	size_t i;
+
+	for (i = 0; n->cfg && i < n->cfg->n_statics; i++) {
+		const struct cfg_static *st = &n->cfg->statics[i];
+		int ret = vsw_dhcp_static(n->sw, st->mac, st->ip, st->hostname,
+					  true);
+
+		if (ret)
+			warn("network '%s': no static lease for '%s': %s",
+			     n->name, st->hostname, strerror(-ret));
+	}
+	svc_statics_add(n->sw, NULL, n);
 }
 
 /* resolv.conf's nameservers (at most VSW_DNS_UPSTREAMS), or the env's */
@@ -99,20 +137,27 @@ void svc_network_up(struct mvmd *d, struct network *n)
 {
 	const char *ups[VSW_DNS_UPSTREAMS];
 	struct vsw_services_config c = { 0 };
-	char dom[NET_NAME_MAX + 8];
-	size_t i;
+	char dom[SVC_DOMAIN_MAX];
+	size_t i, n_ups;
 	int ret;
 
 	if (!d->svc_upstreams_loaded)
 		svc_upstreams_load(d);
-	for (i = 0; i < d->n_upstreams; i++)
-		ups[i] = d->upstreams[i];
-	c.domain = svc_domain(n->name, dom, sizeof(dom));
+	if (n->cfg && n->cfg->n_upstreams) {	/* the config's own */
+		n_ups = n->cfg->n_upstreams;
+		for (i = 0; i < n_ups && i < VSW_DNS_UPSTREAMS; i++)
+			ups[i] = n->cfg->upstreams[i];
+	} else {
+		n_ups = d->n_upstreams;
+		for (i = 0; i < n_ups; i++)
+			ups[i] = d->upstreams[i];
+	}
+	c.domain = svc_domain(n, dom, sizeof(dom));
 	c.dhcp = c.dns = true;
 	c.router = !n->internal;
-	c.forward = !n->internal && d->n_upstreams;	/* never on internal */
+	c.forward = !n->internal && n_ups;	/* never on internal */
 	c.upstreams = ups;
-	c.n_upstreams = n->internal ? 0 : d->n_upstreams;
+	c.n_upstreams = n->internal ? 0 : n_ups;
 	ret = vsw_services_configure(n->sw, &c);
 	if (ret && c.forward) {
 		warn("network '%s': cannot reach the DNS upstreams (%s); not forwarding",
@@ -124,6 +169,8 @@ void svc_network_up(struct mvmd *d, struct network *n)
 	if (ret)
 		err("network '%s': cannot start DHCP and DNS: %s", n->name,
 		    strerror(-ret));
+	else
+		svc_statics_up(n);
 }
 
 void svc_guest_leases(struct mvmd *d, const struct guest *g, int add)
@@ -144,8 +191,9 @@ void svc_guest_leases(struct mvmd *d, const struct guest *g, int add)
 	}
 }
 
-/* the guest's aliases as a C array; returns how many */
-static size_t svc_aliases(const struct guest *g, const char **out)
+/* the guest's aliases, then those @on's config gives it; how many */
+static size_t svc_aliases(const struct guest *g, const struct network *on,
+			  const char **out)
 {
 	size_t i, n = 0;
 
@@ -153,15 +201,20 @@ static size_t svc_aliases(const struct guest *g, const char **out)
 		    n < SVC_ALIASES_MAX; i++)
 		out[n++] = json_object_get_string(
 			json_object_array_get_idx(g->aliases, i));
+	for (i = 0; on->cfg && i < on->cfg->n_aliases && n < SVC_ALIASES_MAX;
+	     i++)
+		if (!strcmp(on->cfg->aliases[i].guest, g->name))
+			out[n++] = on->cfg->aliases[i].name;
 	return n;
 }
 
 /* add @g's names on network @on (its address @ip) to @sw's zone @zone */
 static int svc_names_add(struct vsw *sw, const char *zone,
-			 const struct guest *g, uint32_t ip)
+			 const struct guest *g, const struct network *on,
+			 uint32_t ip)
 {
 	const char *al[SVC_ALIASES_MAX];
-	size_t na = svc_aliases(g, al);
+	size_t na = svc_aliases(g, on, al);
 
 	return vsw_dns_owner_add(sw, zone, ip, g->name, al, na, ip);
 }
@@ -170,10 +223,11 @@ static int svc_names_add(struct vsw *sw, const char *zone,
 static void svc_replica_fill(struct mvmd *d, struct network *n,
 			     const struct network *other)
 {
-	char dom[NET_NAME_MAX + 8];
+	char dom[SVC_DOMAIN_MAX];
 	size_t i, k;
 
-	svc_domain(other->name, dom, sizeof(dom));
+	svc_domain(other, dom, sizeof(dom));
+	svc_statics_add(n->sw, dom, other);
 	for (i = 0; i < d->n_guests; i++) {
 		const struct guest *h = d->guests[i];
 
@@ -181,13 +235,14 @@ static void svc_replica_fill(struct mvmd *d, struct network *n,
 			continue;
 		for (k = 0; k < h->n_if; k++)
 			if (h->ifs[k].ip && !strcmp(h->ifs[k].network, other->name))
-				svc_names_add(n->sw, dom, h, h->ifs[k].ip);
+				svc_names_add(n->sw, dom, h, other,
+					      h->ifs[k].ip);
 	}
 }
 
 void svc_guest_up(struct mvmd *d, const struct guest *g)
 {
-	char dom[NET_NAME_MAX + 8];
+	char dom[SVC_DOMAIN_MAX];
 	size_t i, j, x;
 
 	for (i = 0; i < g->n_if; i++) {
@@ -196,14 +251,14 @@ void svc_guest_up(struct mvmd *d, const struct guest *g)
 
 		if (!n || !g->ifs[i].ip)
 			continue;
-		ret = svc_names_add(n->sw, NULL, g, g->ifs[i].ip);
+		ret = svc_names_add(n->sw, NULL, g, n, g->ifs[i].ip);
 		if (ret && ret != -EEXIST)
 			warn("guest '%s': no DNS name on '%s': %s", g->name,
 			     n->name, strerror(-ret));
-		svc_domain(n->name, dom, sizeof(dom));
+		svc_domain(n, dom, sizeof(dom));
 		for (x = 0; x < d->n_nets; x++)
 			if (d->nets[x] != n)
-				svc_names_add(d->nets[x]->sw, dom, g,
+				svc_names_add(d->nets[x]->sw, dom, g, n,
 					      g->ifs[i].ip);
 	}
 	for (i = 0; i < g->n_if; i++) {
@@ -216,7 +271,7 @@ void svc_guest_up(struct mvmd *d, const struct guest *g)
 			if (j == i || !o)
 				continue;
 			ret = vsw_dns_view_add(n->sw, g->ifs[i].ip,
-					       svc_domain(o->name, dom, sizeof(dom)),
+					       svc_domain(o, dom, sizeof(dom)),
 					       o->subnet.addr, o->subnet.prefix);
 			if (ret == 1)
 				svc_replica_fill(d, n, o);
@@ -229,7 +284,7 @@ void svc_guest_up(struct mvmd *d, const struct guest *g)
 
 void svc_guest_down(struct mvmd *d, const struct guest *g)
 {
-	char dom[NET_NAME_MAX + 8];
+	char dom[SVC_DOMAIN_MAX];
 	size_t i, x;
 
 	for (i = 0; i < g->n_if; i++) {
@@ -238,7 +293,7 @@ void svc_guest_down(struct mvmd *d, const struct guest *g)
 		if (!n || !g->ifs[i].ip)
 			continue;
 		vsw_dns_owner_remove(n->sw, NULL, g->ifs[i].ip);
-		svc_domain(n->name, dom, sizeof(dom));
+		svc_domain(n, dom, sizeof(dom));
 		for (x = 0; x < d->n_nets; x++)
 			if (d->nets[x] != n)
 				vsw_dns_owner_remove(d->nets[x]->sw, dom,

@@ -25,9 +25,11 @@ struct guest;
 
 /**
  * svc_network_up() - configure the gateway services of a new network
- * Domain "<name>.mvm"; router and forwarding only on nat networks; the
- * upstreams from $MVM_DNS_UPSTREAMS, else the host's /etc/resolv.conf
- * (read once per daemon). Errors are logged: the network still switches.
+ * Domain svc_domain(); router and forwarding only on nat networks; the
+ * upstreams from the config's `dns_upstreams`, else $MVM_DNS_UPSTREAMS,
+ * else the host's /etc/resolv.conf (read once per daemon); the config's
+ * `static` leases, their host names published in the network's zone.
+ * Errors are logged: the network still switches.
  */
 void svc_network_up(struct mvmd *d, struct network *n);
 
@@ -39,7 +41,8 @@ void svc_guest_leases(struct mvmd *d, const struct guest *g, int add);
 
 /**
  * svc_guest_up() - publish a running guest's names and set its views
- * Idempotent (a reattach after a restart calls it again).
+ * Its names on a network are its own, its --alias names and the names the
+ * network's config `aliases` give it. Idempotent (a reattach after a restart calls it again).
  */
 void svc_guest_up(struct mvmd *d, const struct guest *g);
 
@@ -66,7 +69,14 @@ struct json_object *svc_leases_export(struct mvmd *d);
 /** svc_leases_import() - restore the "leases" object of a state root */
 void svc_leases_import(struct mvmd *d, struct json_object *root);
 
-/** svc_domain() - "<network>.mvm" into @buf */
-const char *svc_domain(const char *net, char *buf, size_t size);
+#define SVC_DOMAIN_MAX 254	/* a domain in text, NUL included */
+
+/**
+ * svc_domain() - the DNS domain of @n: the config's `domain`, else
+ * "<network>.mvm"
+ * @buf:	receives it; SVC_DOMAIN_MAX always suffices
+ * Return: @buf
+ */
+const char *svc_domain(const struct network *n, char *buf, size_t size);
 
 #endif

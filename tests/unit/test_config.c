@@ -110,6 +110,14 @@ static void test_example_conf(void **state)
 	assert_int_equal(n->pcap[0], '/');
 	assert_non_null(strstr(n->pcap, path[0] == '/' ? path : dir));
 	assert_string_equal(n->pcap + strlen(n->pcap) - 16, "/config/lab.pcap");
+	assert_string_equal(n->domain, "lab.example");
+	assert_int_equal(n->n_upstreams, 2);
+	assert_string_equal(n->upstreams[1], "192.0.2.54:5353");
+	assert_int_equal(n->n_statics, 1);
+	assert_int_equal(n->statics[0].ip, 0x0a3200c8);
+	assert_string_equal(n->statics[0].hostname, "printer");
+	assert_int_equal(n->n_aliases, 1);
+	assert_string_equal(n->aliases[0].guest, "postgres1");
 
 	n = net(&c, "isolated");
 	assert_non_null(n);
@@ -211,6 +219,148 @@ static void test_mode(void **state)
 	assert_int_equal(c.n_networks, 2);
 	assert_int_equal(net(&c, "a")->internal, 1);
 	assert_int_equal(net(&c, "b")->internal, 0);
+	cfg_free(&c);
+}
+
+static void test_domain(void **state)
+{
+	struct cfg c = load("networks = {\n"
+			    "  a = { domain = \"Custom.Test\"; };\n"
+			    "  b = { domain = \"bad..name\"; };\n"
+			    "  c = { domain = \"-x.test\"; };\n"
+			    "  d = { domain = \"x.test.\"; };\n"
+			    "  e = { domain = \"under_score.test\"; };\n"
+			    "  f = { domain = 5; };\n"
+			    "  g = {};\n"
+			    "};\n");
+
+	assert_int_equal(c.n_errors, 5);
+	assert_err(&c, 0, NAME ":3: key 'networks.b.domain': ", "not a DNS name");
+	assert_err(&c, 1, NAME ":4: key 'networks.c.domain': ", "not a DNS name");
+	assert_err(&c, 2, NAME ":5: key 'networks.d.domain': ", "not a DNS name");
+	assert_err(&c, 3, NAME ":6: key 'networks.e.domain': ", "not a DNS name");
+	assert_err(&c, 4, NAME ":7: key 'networks.f.domain': ", "string");
+	assert_int_equal(c.n_networks, 2);
+	assert_string_equal(net(&c, "a")->domain, "custom.test");
+	assert_string_equal(net(&c, "g")->domain, "");	/* "<name>.mvm" */
+	cfg_free(&c);
+}
+
+static void test_dns_upstreams(void **state)
+{
+	struct cfg c = load("networks = {\n"
+			    "  a = { dns_upstreams = [ \"127.0.0.1:5353\", \"9.9.9.9\" ]; };\n"
+			    "  b = { dns_upstreams = [ \"1.2.3.4:0\" ]; };\n"
+			    "  c = { mode = \"internal\";\n"
+			    "        dns_upstreams = [ \"1.1.1.1\" ]; };\n"
+			    "  d = { dns_upstreams = \"1.1.1.1\"; };\n"
+			    "  e = { dns_upstreams = [ \"a\", \"b\", \"c\", \"d\" ]; };\n"
+			    "  f = { dns_upstreams = ( \"[::1]:53\" ); };\n"
+			    "};\n");
+
+	assert_int_equal(c.n_errors, 4);
+	assert_err(&c, 0, NAME ":3: key 'networks.b.dns_upstreams[0]': ",
+		   "not a resolver");
+	assert_err(&c, 1, NAME ":5: key 'networks.c.dns_upstreams': ",
+		   "internal network never forwards");
+	assert_err(&c, 2, NAME ":6: key 'networks.d.dns_upstreams': ", "list");
+	assert_err(&c, 3, NAME ":7: key 'networks.e.dns_upstreams': ", "1..3");
+	assert_int_equal(c.n_networks, 2);
+	assert_int_equal(net(&c, "a")->n_upstreams, 2);
+	assert_string_equal(net(&c, "a")->upstreams[0], "127.0.0.1:5353");
+	assert_string_equal(net(&c, "a")->upstreams[1], "9.9.9.9");
+	assert_int_equal(net(&c, "f")->n_upstreams, 1);
+	cfg_free(&c);
+}
+
+#define ST(mac, ip, host) "{ mac = \"" mac "\"; ip = \"" ip "\"; hostname = \"" host "\"; }"
+
+static void test_static(void **state)
+{
+	struct cfg c = load("networks = {\n"
+			    "  a = { subnet = \"10.9.0.0/24\"; static = (\n"
+			    "    " ST("02:00:00:00:00:01", "10.9.0.10", "printer") ",\n"
+			    "    " ST("02:00:00:00:00:02", "10.9.0.11", "nas") " ); };\n"
+			    "};\n");
+	const struct cfg_network *n;
+
+	assert_int_equal(c.n_errors, 0);
+	n = net(&c, "a");
+	assert_non_null(n);
+	assert_int_equal(n->n_statics, 2);
+	assert_int_equal(n->statics[0].mac[5], 1);
+	assert_int_equal(n->statics[0].ip, 0x0a09000a);
+	assert_string_equal(n->statics[0].hostname, "printer");
+	assert_int_equal(n->statics[0].line, 3);
+	assert_string_equal(n->statics[1].hostname, "nas");
+	cfg_free(&c);
+}
+
+static void test_static_errors(void **state)
+{
+	struct cfg c = load("networks = {\n"
+			    "  a = { static = ( " ST("02:00:00:00:00:01", "10.9.0.10", "p") " ); };\n"
+			    "  b = { subnet = \"10.9.0.0/24\"; static = (\n"
+			    "    " ST("02:00:00:00:00:01", "10.9.1.10", "p") ",\n"
+			    "    " ST("02:00:00:00:00:02", "10.9.0.1", "q") ",\n"
+			    "    " ST("02:00:00:00:00:03", "10.9.0.255", "r") ",\n"
+			    "    " ST("03:00:00:00:00:04", "10.9.0.5", "s") ",\n"
+			    "    " ST("02:00:00:00:00:05", "10.9.0.6", "Bad_") ",\n"
+			    "    { mac = \"02:00:00:00:00:06\"; ip = \"10.9.0.7\"; colour = \"red\"; },\n"
+			    "    " ST("02:00:00:00:00:07", "10.9.0.8", "t") ",\n"
+			    "    " ST("02:00:00:00:00:08", "10.9.0.8", "u") ",\n"
+			    "    " ST("02:00:00:00:00:07", "10.9.0.9", "v") " ); };\n"
+			    "  c = { static = { mac = \"x\"; }; };\n"
+			    "};\n");
+
+	assert_int_equal(c.n_errors, 11);
+	assert_err(&c, 0, NAME ":2: key 'networks.a.static': ", "need a subnet");
+	/* during the group: per entry, in order */
+	assert_err(&c, 1, NAME ":7: key 'networks.b.static[3].mac': ", "unicast");
+	assert_err(&c, 2, NAME ":8: key 'networks.b.static[4].hostname': ",
+		   "not a name");
+	assert_err(&c, 3, NAME ":9: key 'networks.b.static[5].colour': ",
+		   "unknown key");
+	assert_err(&c, 4, NAME ":9: key 'networks.b.static[5]': ",
+		   "needs hostname");
+	assert_err(&c, 5, NAME ":11: key 'networks.b.static[7].ip': ",
+		   "same ip as the static lease on line 10");
+	assert_err(&c, 6, NAME ":12: key 'networks.b.static[8].mac': ",
+		   "same mac as the static lease on line 10");
+	/* after the group: against the subnet */
+	assert_err(&c, 7, NAME ":4: key 'networks.b.static[0].ip': ",
+		   "not inside the subnet 10.9.0.0/24");
+	assert_err(&c, 8, NAME ":5: key 'networks.b.static[1].ip': ", "gateway");
+	assert_err(&c, 9, NAME ":6: key 'networks.b.static[2].ip': ", "broadcast");
+	assert_err(&c, 10, NAME ":13: key 'networks.c.static': ",
+		   "list of groups");
+	assert_int_equal(c.n_networks, 0);
+	cfg_free(&c);
+}
+
+static void test_aliases(void **state)
+{
+	struct cfg c = load("networks = {\n"
+			    "  a = { aliases = ( { name = \"db\"; guest = \"postgres1\"; },\n"
+			    "                    { name = \"cache\"; guest = \"redis\"; } ); };\n"
+			    "  b = { aliases = ( { name = \"db\"; } ); };\n"
+			    "  c = { aliases = ( { name = \"DB!\"; guest = \"x\"; } ); };\n"
+			    "  d = { aliases = [ \"db\" ]; };\n"
+			    "};\n");
+	const struct cfg_network *n;
+
+	assert_int_equal(c.n_errors, 3);
+	assert_err(&c, 0, NAME ":4: key 'networks.b.aliases[0]': ", "needs guest");
+	assert_err(&c, 1, NAME ":5: key 'networks.c.aliases[0].name': ",
+		   "not a name");
+	assert_err(&c, 2, NAME ":6: key 'networks.d.aliases': ", "list of groups");
+	n = net(&c, "a");
+	assert_non_null(n);
+	assert_int_equal(n->n_aliases, 2);
+	assert_string_equal(n->aliases[0].name, "db");
+	assert_string_equal(n->aliases[0].guest, "postgres1");
+	assert_string_equal(n->aliases[1].name, "cache");
+	assert_string_equal(n->aliases[1].guest, "redis");
 	cfg_free(&c);
 }
 
@@ -541,6 +691,11 @@ int main(void)
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_mode),
+		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_dns_upstreams),
+		cmocka_unit_test(test_static),
+		cmocka_unit_test(test_static_errors),
+		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_subnet),
 		cmocka_unit_test(test_subnet_duplicate),
 		cmocka_unit_test(test_mtu),
