@@ -26,6 +26,7 @@ int dns_fwd_prepare(uint8_t *msg, size_t len, uint16_t upstream_id,
 	f->qtype = q.qtype;
 	f->qclass = q.qclass;
 	f->edns = q.edns;
+	f->edns_udp = q.edns ? q.edns_udp : DNS_UDP_MIN;
 	f->qname = q.qname;
 	put_id(msg, upstream_id);
 	return 0;

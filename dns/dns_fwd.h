@@ -33,6 +33,7 @@ struct dns_fwd {
 	uint16_t flags;		/* the query's header flags */
 	uint16_t qtype, qclass;
 	uint8_t edns;		/* the query had an OPT RR */
+	uint16_t edns_udp;	/* its UDP payload size (>= 512), else 512 */
 	struct dns_name qname;	/* as the client sent it */
 };
 

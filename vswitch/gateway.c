@@ -475,9 +475,10 @@ static void gw_port_event(struct vsw_port *p, unsigned tag, uint32_t events)
 {
 	struct gw_port *gp = (struct gw_port *)p;
 
-	(void)events;
 	if (tag >= GW_FWD_TAG && tag < GW_FWD_TAG + VSW_DNS_UPSTREAMS)
 		gw_fwd_event(gp->gw, tag - GW_FWD_TAG);
+	else if (tag >= GW_FWD_TCP_TAG && tag < GW_FWD_TCP_TAG + GW_FWD_TCP)
+		gw_fwd_tcp_event(gp->gw, tag - GW_FWD_TCP_TAG, events);
 }
 
 static void gw_port_destroy(struct vsw_port *p)

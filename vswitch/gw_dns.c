@@ -326,6 +326,7 @@ void gw_services_stats(const struct gw *gw, struct json_object *o)
 	gw_json_u64(dn, "pending_full", d->pending_full);
 	gw_json_u64(dn, "dropped", d->dropped);
 	gw_json_u64(dn, "tcp_resets", d->tcp_resets);
+	gw_json_u64(dn, "tcp_fallbacks", d->tcp_fallbacks);
 	gw_json_u64(dn, "pending", gw->n_fwd);
 	gw_json_u64(dn, "replicas", reps);
 	gw_json_u64(dn, "views", gw->n_views);

@@ -25,11 +25,11 @@
  * upstream. ECONNREFUSED on an upstream socket (nothing listens there)
  * fails its queries at once the same way.
  *
- * Truncation: an upstream reply with TC=1 is relayed as it is (the client
- * retries over TCP). A reply larger than the network allows (MTU - 28;
- * the gateway does not fragment) is replaced by an empty one with TC=1.
- * Retrying over TCP to the upstream ourselves is not done yet (see
- * issue 3), nor is DNS over TCP from guests (the gateway resets it).
+ * Truncation: an upstream reply with TC=1 is retried over TCP to the same
+ * upstream (gw_fwd_tcp.c), and relayed as it is only when that cannot
+ * start. A reply larger than the network allows (MTU - 28; the gateway
+ * does not fragment) is replaced by an empty one with TC=1. DNS over TCP
+ * from guests is not served yet (the gateway resets it: issue 4).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,13 +102,18 @@ int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
 	return -EINVAL;
 }
 
-/*
- * answer @q with SERVFAIL and free its slot; @emit: send it now (from the
- * loop), else leave it pending (while a guest's frame is being handled)
+/**
+ * gw_fwd_fail() - answer @q with SERVFAIL and free its slot (and its TCP
+ * retry, if any)
+ * @emit:	send it now (from the loop), else leave it pending (while a
+ *		guest's frame is being handled)
  */
-static void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit)
+void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit)
 {
 	size_t len = 0;
+
+	if (q->tcp)
+		gw_fwd_tcp_close(gw, q->tcp - 1u);
 
 	if (!dns_fwd_servfail(&q->f, gw_udp_payload(gw), DNS_UDP_MIN, &len)) {
 		gw_udp_reply(gw, q->mac, gw->ip, DNS_PORT, q->ip, q->port, len);
@@ -143,6 +148,7 @@ void gw_fwd_free(struct gw *gw)
 	unsigned i;
 
 	/* no SERVFAILs on the way out: just drop what is in flight */
+	gw_fwd_tcp_free(gw);
 	for (i = 0; i < VSW_DNS_PENDING; i++)
 		gw->fwd[i].used = false;
 	gw->n_fwd = 0;
@@ -160,6 +166,11 @@ int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
 		if (vsw_upstream_parse(c->upstreams[i], &up[n].ss, &up[n].len))
 			return -EINVAL;
 	gw_fwd_close(gw);
+	if (n && !gw->tcp_buf) {	/* TCP retries: allocated once */
+		gw->tcp_buf = malloc(GW_FWD_TCP * (GW_FWD_TCP_MAX + 2));
+		if (!gw->tcp_buf)
+			return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		int fd = socket(up[i].ss.ss_family,
 				SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -256,6 +267,7 @@ void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
 		return;
 	}
 	q->used = true;
+	q->tcp = 0;
 	q->upstream = (uint8_t)gw->cur_up;
 	memcpy(q->mac, eth->src, ETH_ALEN_);
 	q->ip = ip->saddr;
@@ -278,8 +290,8 @@ static struct gw_fwd_q *gw_fwd_find(struct gw *gw, unsigned idx, uint16_t id)
 	unsigned i;
 
 	for (i = 0; i < VSW_DNS_PENDING; i++)
-		if (gw->fwd[i].used && gw->fwd[i].upstream == idx &&
-		    gw->fwd[i].f.upstream_id == id)
+		if (gw->fwd[i].used && !gw->fwd[i].tcp &&
+		    gw->fwd[i].upstream == idx && gw->fwd[i].f.upstream_id == id)
 			return &gw->fwd[i];
 	return NULL;
 }
@@ -307,7 +319,7 @@ void gw_fwd_event(struct gw *gw, unsigned idx)
 		ssize_t r = recv(gw->up[idx].fd, gw->scratch, GW_DNS_QUERY_MAX,
 				 MSG_DONTWAIT);
 		struct gw_fwd_q *q;
-		size_t len;
+		int ret;
 
 		if (r < 0) {
 			if (errno == ECONNREFUSED)
@@ -322,29 +334,45 @@ void gw_fwd_event(struct gw *gw, unsigned idx)
 		}
 		q = gw_fwd_find(gw, idx, (uint16_t)(gw->scratch[0] << 8 |
 						    gw->scratch[1]));
-		if (!q || dns_fwd_reply(&q->f, gw->scratch, (size_t)r) < 0) {
+		ret = q ? dns_fwd_reply(&q->f, gw->scratch, (size_t)r) : -ESRCH;
+		if (ret < 0) {
 			gw->dns_st.dropped++;	/* stale or spoofed */
 			continue;
 		}
-		len = (size_t)r;
-		if (len > max) {
-			/* too big for the network: an empty answer, TC=1 */
-			uint8_t *p = gw_udp_payload(gw);
-
-			if (dns_fwd_servfail(&q->f, p, DNS_UDP_MIN, &len)) {
-				gw->dns_st.dropped++;
-				continue;
-			}
-			p[2] |= DNS_F_TC >> 8;
-			p[3] &= (uint8_t)~DNS_F_RCODE;
-		} else {
-			memcpy(gw_udp_payload(gw), gw->scratch, len);
-		}
-		gw_udp_reply(gw, q->mac, gw->ip, DNS_PORT, q->ip, q->port, len);
-		q->used = false;
-		gw->n_fwd--;
-		gw_emit(gw);
+		if (ret == DNS_FWD_TRUNCATED && !gw_fwd_tcp_start(gw, q))
+			continue;		/* the answer comes over TCP */
+		gw_fwd_relay(gw, q, gw->scratch, (size_t)r, max);
 	}
+}
+
+/**
+ * gw_fwd_relay() - send an accepted upstream reply to @q's client, free
+ * the slot
+ * @msg, @len:	the reply (its ID already the client's)
+ * @max:	the largest the client may get; a longer reply becomes an
+ *		empty answer with TC=1 (@msg is then not read)
+ */
+void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
+		  size_t len, size_t max)
+{
+	if (len > max) {
+		uint8_t *p = gw_udp_payload(gw);
+
+		if (dns_fwd_servfail(&q->f, p, DNS_UDP_MIN, &len)) {
+			gw->dns_st.dropped++;
+			q->used = false;
+			gw->n_fwd--;
+			return;
+		}
+		p[2] |= DNS_F_TC >> 8;
+		p[3] &= (uint8_t)~DNS_F_RCODE;
+	} else {
+		memmove(gw_udp_payload(gw), msg, len);
+	}
+	gw_udp_reply(gw, q->mac, gw->ip, DNS_PORT, q->ip, q->port, len);
+	q->used = false;
+	gw->n_fwd--;
+	gw_emit(gw);
 }
 
 void gw_tick(struct gw *gw, uint64_t now_ns)

@@ -27,11 +27,16 @@
 #define GW_UDP_HLEN	(ETH_HLEN_ + 20 + 8)	/* Ethernet + IPv4 + UDP */
 #define GW_DNS_QUERY_MAX 4096	/* longest query forwarded */
 #define GW_FWD_TAG	1	/* vsw_port_watch() tags of upstream sockets */
+#define GW_FWD_TCP	4	/* queries retried over TCP at the same time */
+#define GW_FWD_TCP_MAX	16384	/* longest TCP reply read (longer: TC=1) */
+#define GW_FWD_TCP_QMAX	296	/* a rebuilt query: 12 + 255 + 4 + OPT 11 */
+#define GW_FWD_TCP_TAG	(GW_FWD_TAG + VSW_DNS_UPSTREAMS)	/* + slot */
 
 /** struct gw_dns_stats - DNS counters */
 struct gw_dns_stats {
 	uint64_t queries, answers, nxdomain, refused, forwarded, servfail;
 	uint64_t timeouts, pending_full, dropped, tcp_resets;
+	uint64_t tcp_fallbacks;		/* truncated replies retried over TCP */
 };
 
 /** struct gw_replica - another network's zone, seen by some clients here */
@@ -53,8 +58,30 @@ struct gw_fwd_q {
 	uint8_t mac[ETH_ALEN_];	/* the client */
 	uint32_t ip;
 	uint16_t port;
+	uint8_t tcp;		/* 1 + its gw->tcp slot while retried over TCP */
 	uint64_t deadline_ns;
 	struct dns_fwd f;
+};
+
+/**
+ * struct gw_fwd_tcp - one query retried over TCP (gw_fwd_tcp.c)
+ * @used:	slot taken; @fd is a non-blocking TCP socket to the upstream
+ * @reading:	the query is written: waiting for the reply (EPOLLIN), else
+ *		connecting or writing (EPOLLOUT)
+ * @q:		index of its query in gw->fwd
+ * @out, @out_len, @out_off: the 2-byte length prefix and the query
+ * @in:		GW_FWD_TCP_MAX + 2 bytes of gw->tcp_buf: prefix and reply
+ * @in_len:	bytes of @in read so far
+ */
+struct gw_fwd_tcp {
+	bool used;
+	bool reading;
+	int fd;
+	unsigned q;
+	uint16_t out_len, out_off;
+	uint8_t out[2 + GW_FWD_TCP_QMAX];
+	uint8_t *in;
+	size_t in_len;
 };
 
 /** struct gw_upstream - a connect()ed UDP socket to one resolver */
@@ -94,6 +121,8 @@ struct gw {
 	uint16_t rnd[64];	/* random IDs from getrandom(), used up */
 	unsigned n_rnd;
 	uint8_t *scratch;	/* GW_DNS_QUERY_MAX: query/reply copy */
+	struct gw_fwd_tcp tcp[GW_FWD_TCP];
+	uint8_t *tcp_buf;	/* GW_FWD_TCP * (GW_FWD_TCP_MAX + 2) */
 
 	struct {
 		struct virtio_net_hdr_v1 vh;
@@ -157,5 +186,14 @@ void gw_fwd_free(struct gw *gw);
 void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
 		  const struct frame_ip4 *ip, const struct frame_l4 *udp);
 void gw_fwd_event(struct gw *gw, unsigned idx);
+void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit);
+void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
+		  size_t len, size_t max);
+
+/* gw_fwd_tcp.c */
+int gw_fwd_tcp_start(struct gw *gw, struct gw_fwd_q *q);
+void gw_fwd_tcp_event(struct gw *gw, unsigned slot, uint32_t events);
+void gw_fwd_tcp_close(struct gw *gw, unsigned slot);
+void gw_fwd_tcp_free(struct gw *gw);
 
 #endif

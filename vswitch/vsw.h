@@ -100,9 +100,11 @@ int vsw_port_remove(struct vsw *sw, unsigned id);
  *             "leases_static", "leases_dynamic" } and
  *   "dns": { "queries", "answers", "nxdomain", "refused", "forwarded",
  *            "servfail", "timeouts", "pending_full", "dropped",
- *            "tcp_resets", "pending", "replicas", "views", "zone_full" }
+ *            "tcp_resets", "tcp_fallbacks", "pending", "replicas", "views",
+ *            "zone_full" }
  *   ("answers"/"nxdomain"/"refused" count local answers by RCODE,
- *   "forwarded" queries sent upstream, "servfail" SERVFAILs we made).
+ *   "forwarded" queries sent upstream, "servfail" SERVFAILs we made,
+ *   "tcp_fallbacks" truncated upstream replies retried over TCP).
  */
 struct json_object *vsw_stats(struct vsw *sw);
 

@@ -518,6 +518,188 @@ static void test_dns_forward(void **state)
 		;
 }
 
+/* a TCP listener on the fake upstream's address and port */
+static int tcp_upstream(const struct env *e)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(getsockname(e->up, (struct sockaddr *)&a, &al), 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	return fd;
+}
+
+/* the guest asks @name (with an OPT RR of @edns bytes unless 0); the fake
+ * upstream answers over UDP with an empty TC=1 reply; returns the query */
+static size_t ask_truncated(struct env *e, uint16_t id, const char *name,
+			    uint16_t edns, uint8_t *q)
+{
+	struct guest *g = &e->g[0];
+	struct pollfd pfd = { .fd = e->up, .events = POLLIN };
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	uint8_t f[2048], up[512];
+	size_t len;
+	ssize_t ql;
+
+	len = build_query(q, id, name, DNS_T_A);
+	if (edns) {
+		const uint8_t opt[11] = { 0, 0, 41, (uint8_t)(edns >> 8),
+					  (uint8_t)edns, 0, 0, 0, 0, 0, 0 };
+
+		q[11] = 1;	/* ARCOUNT */
+		memcpy(q + len, opt, sizeof(opt));
+		len += sizeof(opt);
+	}
+	len = build_udp(f, gw_mac, g->mac, g->ip, 40010, GW_IP, 53, q, len);
+	send_vh(g, NULL, f, len);
+	assert_int_equal(poll(&pfd, 1, WAIT), 1);
+	ql = recvfrom(e->up, up, sizeof(up), 0, (struct sockaddr *)&from, &fl);
+	assert_true(ql > 12);
+	up[2] = 0x83;		/* QR, TC, RD */
+	up[3] = 0x80;		/* RA */
+	sendto(e->up, up, (size_t)ql, 0, (struct sockaddr *)&from, fl);
+	return (size_t)ql;
+}
+
+/* accept the gateway's TCP retry, read its query into @qbuf; the socket */
+static int tcp_accept_query(int lfd, uint8_t *qbuf, size_t *qlen)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	uint8_t hdr[2];
+	size_t got = 0;
+	int fd;
+
+	assert_int_equal(poll(&pfd, 1, WAIT), 1);
+	fd = accept(lfd, NULL, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(recv(fd, hdr, 2, MSG_WAITALL), 2);
+	*qlen = (size_t)(hdr[0] << 8 | hdr[1]);
+	assert_true(*qlen > 12 && *qlen < 512);
+	while (got < *qlen) {
+		ssize_t r = recv(fd, qbuf + got, *qlen - got, 0);
+
+		assert_true(r > 0);
+		got += (size_t)r;
+	}
+	return fd;
+}
+
+/* answer query @qb over TCP with @n A records */
+static size_t tcp_answer(int fd, const uint8_t *qb, size_t ql, unsigned n)
+{
+	uint8_t r[2048];
+	size_t qend = 12, len;
+	unsigned i;
+
+	while (qb[qend])
+		qend += 1u + qb[qend];
+	qend += 5;
+	memcpy(r + 2, qb, qend);
+	r[2 + 2] = 0x81;	/* QR, RD */
+	r[2 + 3] = 0x80;
+	r[2 + 6] = 0;
+	r[2 + 7] = (uint8_t)n;	/* ANCOUNT */
+	r[2 + 10] = r[2 + 11] = 0;	/* no OPT back */
+	len = qend;
+	for (i = 0; i < n; i++) {
+		const uint8_t rr[16] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60,
+					 0, 4, 192, 0, 2, (uint8_t)i };
+
+		memcpy(r + 2 + len, rr, sizeof(rr));
+		len += sizeof(rr);
+	}
+	(void)ql;
+	r[0] = (uint8_t)(len >> 8);
+	r[1] = (uint8_t)len;
+	assert_int_equal(send(fd, r, len + 2, 0), (ssize_t)(len + 2));
+	return len;
+}
+
+static void test_dns_forward_tcp(void **state)
+{
+	struct env *e = *state;
+	struct guest *g = &e->g[0];
+	uint8_t q[512], tq[512], f[2048];
+	const uint8_t *p;
+	size_t plen, tl, full;
+	ssize_t n;
+	int lfd = tcp_upstream(e), fd;
+
+	/* EDNS 4096: the whole TCP answer (40 records, 669 bytes) */
+	ask_truncated(e, 0x3333, "big.example", 4096, q);
+	fd = tcp_accept_query(lfd, tq, &tl);
+	/* the same question, with the ID sent over UDP, RD, and an OPT */
+	assert_int_equal(tq[2] & 0x81, 0x01);
+	assert_memory_equal(tq + 12, q + 12, 17);	/* \3big\7example A IN */
+	assert_int_equal(tq[11], 1);
+	full = tcp_answer(fd, tq, tl, 40);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40010, &plen);
+	assert_int_equal(plen, full);
+	assert_int_equal(p[0] << 8 | p[1], 0x3333);
+	assert_int_equal(p[2] & 0x02, 0);		/* not truncated */
+	assert_int_equal(p[7], 40);
+	close(fd);
+	assert_int_equal(stat_dns(e->sw, "tcp_fallbacks"), 1);
+
+	/* no EDNS: 512 bytes at most, so an empty answer with TC=1 */
+	ask_truncated(e, 0x4444, "big.example", 0, q);
+	fd = tcp_accept_query(lfd, tq, &tl);
+	assert_int_equal(tq[11], 0);			/* no OPT */
+	tcp_answer(fd, tq, tl, 40);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40010, &plen);
+	assert_true(plen <= 512);
+	assert_int_equal(p[0] << 8 | p[1], 0x4444);
+	assert_int_equal(p[2] & 0x02, 0x02);		/* TC */
+	assert_int_equal(p[3] & 0x0f, DNS_R_NOERROR);
+	assert_int_equal(p[7], 0);
+	close(fd);
+
+	/* a small answer over TCP fits 512: relayed whole */
+	ask_truncated(e, 0x5555, "small.example", 0, q);
+	fd = tcp_accept_query(lfd, tq, &tl);
+	full = tcp_answer(fd, tq, tl, 2);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40010, &plen);
+	assert_int_equal(plen, full);
+	assert_int_equal(p[7], 2);
+	close(fd);
+
+	/* the upstream accepts and never answers: SERVFAIL on time */
+	ask_truncated(e, 0x6666, "mute.example", 0, q);
+	fd = tcp_accept_query(lfd, tq, &tl);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40010, &plen);
+	assert_int_equal(p[0] << 8 | p[1], 0x6666);
+	assert_int_equal(p[3] & 0x0f, DNS_R_SERVFAIL);
+	close(fd);
+
+	/* the upstream closes half-way through its answer: SERVFAIL at once */
+	ask_truncated(e, 0x7777, "cut.example", 0, q);
+	fd = tcp_accept_query(lfd, tq, &tl);
+	assert_int_equal(send(fd, "\x02\x00\x12", 3, 0), 3);
+	close(fd);
+	n = recv_frame(g, f, sizeof(f), 250);	/* before the 300 ms timeout */
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40010, &plen);
+	assert_int_equal(p[0] << 8 | p[1], 0x7777);
+	assert_int_equal(p[3] & 0x0f, DNS_R_SERVFAIL);
+	assert_int_equal(stat_dns(e->sw, "tcp_fallbacks"), 5);
+	assert_int_equal(stat_dns(e->sw, "timeouts"), 1);
+	assert_int_equal(stat_dns(e->sw, "pending"), 0);
+	close(lfd);
+}
+
 static void test_no_forward_internal(void **state)
 {
 	struct env *e = *state;
@@ -612,6 +794,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dns_views, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dns_forward, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dns_forward_tcp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_forward_internal,
 						setup, teardown),
