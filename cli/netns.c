@@ -5,17 +5,22 @@
  *
  * Theory of operation
  *
- * `mvm run --netns` forks a child that calls netns_setup() and then execs
- * the guest's command. No privilege is needed at any step:
+ * `mvm run --netns` forks a child that calls netns_setup(), then forks the
+ * guest's init and through it the command (guest_init.c, supervise.c). No
+ * privilege is needed at any step:
  *
  * 1. unshare(CLONE_NEWUSER) gives the child every capability inside a new
  *    user namespace, in which it maps itself to root ("0 UID 1", after
  *    writing "deny" to setgroups as the kernel requires for unprivileged
  *    gid maps). The command thus runs as root inside and as the invoking
  *    user outside, like `unshare -r`.
- * 2. unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUTS): the new network,
- *    mount and UTS namespaces are owned by that user namespace, so the child
- *    holds CAP_NET_ADMIN and CAP_SYS_ADMIN over them (and nothing else).
+ * 2. unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID): the
+ *    new network, mount, UTS and PID namespaces are owned by that user
+ *    namespace, so the child holds CAP_NET_ADMIN and CAP_SYS_ADMIN over them
+ *    (and nothing else). The child itself stays in the host's PID
+ *    namespace; its next fork() is PID 1 of the new one, which mounts the
+ *    guest's /proc (only a process inside can: procfs shows the PID
+ *    namespace of whoever mounts it).
  * 3. For each interface, in order, /dev/net/tun (mode 0666 on desktops) is
  *    opened and TUNSETIFF creates tap "ethN" inside the new network
  *    namespace, with IFF_VNET_HDR so that frames carry a 12-byte
@@ -171,7 +176,7 @@ static int userns_error(int e, char *err, size_t errlen)
 		      strerror(e));
 }
 
-/* Steps 1 and 2: user namespace with us as root, then net, mount, uts */
+/* Steps 1 and 2: user namespace with us as root, then net, mount, uts, pid */
 static int enter_namespaces(const struct netns_config *cfg, char *err, size_t errlen)
 {
 	char map[64];
@@ -192,9 +197,9 @@ static int enter_namespaces(const struct netns_config *cfg, char *err, size_t er
 	ret = write_file("/proc/self/gid_map", map);
 	if (ret)
 		return seterr(err, errlen, ret, "cannot write gid_map: %s", strerror(-ret));
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUTS) < 0)
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID) < 0)
 		return seterr(err, errlen, -errno,
-			      "cannot create network, mount and UTS namespaces: %s",
+			      "cannot create network, mount, UTS and PID namespaces: %s",
 			      strerror(errno));
 	return 0;
 }

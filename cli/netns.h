@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * netns.h - the namespace guest's side of `mvm run --netns`: a fresh user,
- * network, mount and UTS namespace with one tap per network, configured
+ * network, mount, UTS and PID namespace with one tap per network, configured
  * from the guest's interfaces as mvmd allocated them
  */
 #ifndef MVM_CLI_NETNS_H
@@ -58,8 +58,9 @@ int netns_iface_from_json(struct json_object *o, struct netns_iface *out,
  * @err:	on failure, a sentence saying what failed and how to fix it
  * @warn:	receives non-fatal problems (e.g. no /etc/resolv.conf to
  *		cover), one per line; "" when none
- * Must be called in a single-threaded process that will exec the guest's
- * command afterwards: it unshares namespaces of the calling process.
+ * Must be called in a single-threaded process: it unshares namespaces of
+ * the calling process, and its next child becomes PID 1 of the guest's new
+ * PID namespace (the caller itself stays in its own).
  * Return: 0, or -errno (then the process is in an unknown namespace state
  *	   and should exit)
  */

@@ -4,18 +4,40 @@
  *
  * Theory of operation
  *
- *   mvm (supervisor)                         child (becomes CMD)
- *   ----------------                         -------------------
+ *   mvm (supervisor)                         child (the relay)
+ *   ----------------                         -----------------
  *   guest.create  ──► mvmd (addresses)
- *   socketpair, fork ───────────────────────► netns_setup(): namespaces,
- *                                             taps, addresses, resolv.conf
+ *   socketpair, fork ───────────────────────► netns_setup(): namespaces
+ *                                             (user, net, mount, UTS, PID),
+ *                                             taps, addresses, resolv.conf;
+ *                                             fork init (PID 1), which
+ *                                             mounts /proc and says so
  *   receive tap fds  ◄── "O" + fds ────────── (or "E" + error text)
  *   guest.attach {name, pid} + fds ──► mvmd   (same connection as create:
  *                                             it is now the lifeline)
- *   "go" ───────────────────────────────────► PDEATHSIG, close fds, execvp
+ *   "go" ───────────────────────────────────► PDEATHSIG, "go" to the init,
+ *                                             which forks CMD (PID 2): exec
  *   EOF on the socketpair = exec worked  ◄─── (or "X" + code + text)
  *   wait: SIGCHLD / SIGTERM,SIGHUP (passed on) / lifeline EOF (reattach)
  *   guest.exit {name, exit_code} ──► mvmd; exit with the same status
+ *
+ * So a guest is four processes, each the parent of the next:
+ *
+ *   mvm  supervisor: lifeline to mvmd, reattach, reports the exit
+ *   └─ relay   host PID namespace; the pid mvmd records and signals
+ *      └─ init   PID 1 of the guest's PID namespace (guest_init.c)
+ *         └─ CMD   PID 2
+ *
+ * The relay and the init forward every signal that is sent to them (not
+ * the terminal's own, which reach CMD directly) one step down, and exit
+ * with their child's status: CMD's exit code, or 128 + the signal that
+ * killed it, comes back to the supervisor unchanged. When CMD exits, the
+ * init exits and the kernel kills whatever CMD left behind in the
+ * namespace. PR_SET_PDEATHSIG SIGKILL links each one to its parent, so a
+ * killed supervisor takes the whole guest with it. All four stay in the
+ * process group of the invoking mvm, which in the foreground is the
+ * terminal's: Ctrl-C reaches CMD from the terminal, and CMD keeps its
+ * standard input, output and error.
  *
  * The supervisor keeps its own copies of the tap descriptors. When the
  * lifeline reaches EOF while the command runs (mvmd died), it reconnects
@@ -35,6 +57,7 @@
 #include "cli/supervise.h"
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "cli/guest_init.h"
 #include "cli/netns.h"
 #include "common/fdpass.h"
 #include "common/paths.h"
@@ -115,15 +138,6 @@ static void run_warn(struct guest_run *g, const char *msg)
 	report(g, "warn %s", msg);
 }
 
-static int status_code(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 1;
-}
-
 /* ---- the child ---------------------------------------------------------- */
 
 static void child_send(int sp, char type, const char *text, const int *fds, size_t n)
@@ -169,41 +183,143 @@ static int exec_command(char **argv)
 	return denied ? 126 : 127;
 }
 
-static void __attribute__((noreturn))
-child_main(struct guest_run *g, int sp, char **argv)
+/* Close every descriptor but stdio and the (up to three) in @keep */
+static void close_all_but(int a, int b, int c)
 {
-	char err[1024], warn[1024], go;
-	int fds[NETNS_MAX_IFACES], code, sig;
-	pid_t parent = getppid();
-	size_t i;
+	int keep[3] = { a, b, c }, t, i, j;
+	unsigned int from = 3;
 
-	/* the command gets a clean signal state */
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &g->oldmask, NULL);
-	close(g->cl.fd);
-	if (netns_setup(&g->cfg, fds, err, sizeof(err), warn, sizeof(warn))) {
-		child_send(sp, 'E', err, NULL, 0);
-		_exit(1);
+	for (i = 0; i < 3; i++)		/* sort: three elements */
+		for (j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (i = 0; i < 3; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
 	}
-	child_send(sp, 'O', warn, fds, g->cfg.n_ifaces);
-	for (i = 0; i < g->cfg.n_ifaces; i++)
-		close(fds[i]);
-	if (read(sp, &go, 1) != 1)
-		_exit(1);	/* the supervisor gave up on us */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	if (sp > 3)
-		close_range(3, (unsigned int)sp - 1, 0);
-	close_range((unsigned int)sp + 1, ~0U, 0);
+	close_range(from, ~0U, 0);
+}
+
+/* CMD, PID 2: the caller's signal mask back, then exec; 'X' if that fails */
+static void __attribute__((noreturn))
+cmd_main(struct guest_run *g, int sp, char **argv)
+{
+	char err[1024];
+	int code;
+
+	sigprocmask(SIG_SETMASK, &g->oldmask, NULL);
+	close_all_but(sp, -1, -1);
 	code = exec_command(argv);
 	snprintf(err, sizeof(err), "%d %s: %s", code, argv[0],
 		 code == 127 && !strchr(argv[0], '/') ? "command not found" :
 		 strerror(errno));
 	child_send(sp, 'X', err, NULL, 0);
 	_exit(code);
+}
+
+/*
+ * The init, PID 1 of the guest: mount /proc, tell the relay ("W" + a
+ * warning or nothing) on @ctl, wait for its go (EOF: the relay died, maybe
+ * before PDEATHSIG was set), then fork CMD and wait for it.
+ */
+static void __attribute__((noreturn))
+init_main(struct guest_run *g, int sp, int ctl, int sfd, char **argv)
+{
+	char msg[512], go;
+	pid_t cmd;
+	int ret;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "mvm-init");
+	close_all_but(sp, ctl, sfd);
+	ret = guest_init_mount_proc();
+	snprintf(msg, sizeof(msg), "W%s%s%s", ret ? "cannot mount the guest's own /proc (" : "",
+		 ret ? strerror(-ret) : "",
+		 ret ? "); ps in the guest shows the host's processes" : "");
+	if (write(ctl, msg, strlen(msg)) < 0 || read(ctl, &go, 1) != 1)
+		_exit(1);
+	close(ctl);
+	cmd = fork();
+	if (cmd == 0) {
+		close(sfd);
+		cmd_main(g, sp, argv);
+	}
+	if (cmd < 0) {
+		snprintf(msg, sizeof(msg), "1 cannot start %s: fork: %s", argv[0],
+			 strerror(errno));
+		child_send(sp, 'X', msg, NULL, 0);
+		_exit(1);
+	}
+	close(sp);
+	_exit(guest_init_wait(sfd, cmd));
+}
+
+/*
+ * The relay (what mvmd knows as the guest's pid): set up the namespaces,
+ * start the init, hand the taps to the supervisor, and once it says go,
+ * relay signals to the init and the init's exit status back.
+ */
+static void __attribute__((noreturn))
+child_main(struct guest_run *g, int sp, char **argv)
+{
+	char err[1024], warn[1024], iwarn[512], go = 'g';
+	int fds[NETNS_MAX_IFACES], ctl[2], sfd, sig;
+	pid_t parent = getppid(), init;
+	ssize_t n;
+	size_t i;
+
+	/* the command gets a clean signal state (the mask: in cmd_main) */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	close_all_but(sp, -1, -1);	/* the lifeline, signalfd, -d pipe */
+	sfd = guest_init_signalfd(NULL);
+	if (sfd < 0) {
+		snprintf(err, sizeof(err), "signalfd: %s", strerror(-sfd));
+		child_send(sp, 'E', err, NULL, 0);
+		_exit(1);
+	}
+	if (netns_setup(&g->cfg, fds, err, sizeof(err), warn, sizeof(warn))) {
+		child_send(sp, 'E', err, NULL, 0);
+		_exit(1);
+	}
+	init = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == 0) {
+		init = fork();
+		if (init == 0)
+			init_main(g, sp, ctl[1], sfd, argv);
+		close(ctl[1]);
+	}
+	n = init < 0 ? -1 : read(ctl[0], iwarn, sizeof(iwarn) - 1);
+	if (n <= 0 || iwarn[0] != 'W') {
+		snprintf(err, sizeof(err), "cannot start the guest's init: %s",
+			 init < 0 ? strerror(errno) : "it died");
+		child_send(sp, 'E', err, NULL, 0);
+		_exit(1);
+	}
+	iwarn[n] = '\0';
+	if (iwarn[1])
+		snprintf(warn + strlen(warn), sizeof(warn) - strlen(warn), "%s%s",
+			 warn[0] ? "; " : "", iwarn + 1);
+	child_send(sp, 'O', warn, fds, g->cfg.n_ifaces);
+	for (i = 0; i < g->cfg.n_ifaces; i++)
+		close(fds[i]);
+	if (read(sp, &go, 1) != 1)
+		_exit(1);	/* the supervisor gave up on us (the init follows) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (write(ctl[0], &go, 1) != 1)
+		_exit(1);
+	close(ctl[0]);
+	close(sp);	/* the supervisor reads EOF once CMD has exec'd */
+	_exit(guest_init_wait(sfd, init));
 }
 
 /* ---- the supervisor ----------------------------------------------------- */
@@ -345,9 +461,10 @@ static int start_child(struct guest_run *g, char **argv)
 		buf[n] = '\0';
 		code = strtol(buf + 1, &text, 10);
 		reap(g, &st);
-		send_exit(g, status_code(st));
+		send_exit(g, guest_init_status(st));
 		send_rm(g);
-		return run_fail(g, code == 126 ? 126 : 127, text && *text ? text + 1 : "exec failed");
+		return run_fail(g, code == 126 || code == 127 ? (int)code : 1,
+				text && *text ? text + 1 : "exec failed");
 	}
 	return 0;
 }
@@ -608,7 +725,7 @@ int supervise_run(struct cli_ctx *ctx, const struct run_opts *o)
 		g->report = -1;
 	}
 	st = wait_child(g);
-	ret = status_code(st);
+	ret = guest_init_status(st);
 	if (g->detached)
 		fprintf(stderr, "mvm: guest '%s' exited with status %d\n", g->name, ret);
 	finish(g, ret);
