@@ -326,10 +326,11 @@ static void challenge_ack(struct nat_tcp *t, struct nat_flow *f)
 }
 
 /*
- * RFC 9293 3.10.7.4, fifth check, for ESTABLISHED. Return false when the
- * segment must be dropped (an ACK of data never sent), true otherwise.
+ * RFC 9293 3.10.7.4, fifth check, for ESTABLISHED. Return 1 to go on with
+ * the segment, 0 to drop it (an ACK of data never sent), -errno when the
+ * host socket failed to discard acknowledged bytes.
  */
-static bool process_ack(struct nat_tcp *t, struct nat_flow *f,
+static int process_ack(struct nat_tcp *t, struct nat_flow *f,
 			const struct nat_seg *s, uint64_t now)
 {
 	struct nat_tcp_conn *c = &f->tcp;
@@ -339,15 +340,19 @@ static bool process_ack(struct nat_tcp *t, struct nat_flow *f,
 	if (SEQ_GT(s->ack, c->snd_max)) {
 		/* acknowledges something not yet sent */
 		tcp_send_ack(t, f);
-		return false;
+		return 0;
 	}
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = s->ack - c->snd_una;
 		bool fin = (c->flags & NAT_TCPF_FIN_SENT) &&
 			   SEQ_GT(s->ack, c->fin_seq);
+		int ret;
 
-		if (acked - fin && t->ops->discard(t->ctx, f, acked - fin))
-			return false;	/* caller's socket broke: see below */
+		if (acked - fin) {
+			ret = t->ops->discard(t->ctx, f, acked - fin);
+			if (ret < 0)
+				return ret;
+		}
 		c->snd_una = s->ack;
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
@@ -377,7 +382,7 @@ static bool process_ack(struct nat_tcp *t, struct nat_flow *f,
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
 	}
-	return true;
+	return 1;
 }
 
 /*
@@ -451,6 +456,7 @@ static void input_synchronized(struct nat_tcp *t, struct nat_flow *f,
 	uint32_t seglen = (uint32_t)s->len + !!(s->flags & NAT_TCP_SYN) +
 			  !!(s->flags & NAT_TCP_FIN);
 	bool ack_now = false;
+	int ret;
 
 	/* a retransmitted SYN: our SYN-ACK got lost */
 	if (c->state == NAT_TCP_SYN_RCVD &&
@@ -503,8 +509,12 @@ static void input_synchronized(struct nat_tcp *t, struct nat_flow *f,
 		c->retries = 0;
 		c->timer_at = 0;
 		t->st.opened++;
-	} else if (!process_ack(t, f, s, now)) {
-		return;
+	} else {
+		ret = process_ack(t, f, s, now);
+		if (ret < 0)
+			tcp_reset(t, f, true);
+		if (ret <= 0)
+			return;
 	}
 	/* 7., 8. data and FIN */
 	if (process_data(t, f, s, &ack_now) < 0) {
@@ -512,11 +522,13 @@ static void input_synchronized(struct nat_tcp *t, struct nat_flow *f,
 		return;
 	}
 	/* our data: the window may have opened, a rewind may be pending */
-	if (tcp_send_data(t, f, now) < 0) {
+	ret = tcp_send_data(t, f, now);
+	if (ret < 0) {
 		tcp_reset(t, f, true);
 		return;
 	}
-	if (ack_now)
+	/* data segments carry the acknowledgment: no separate ACK then */
+	if (ack_now && !ret)
 		tcp_send_ack(t, f);
 	tcp_timer_update(t, f, now);
 	tcp_check_done(t, f, now);

@@ -165,12 +165,13 @@ static ssize_t peek(struct nat_tcp *t, struct nat_flow *f, size_t off,
 /*
  * Send what the guest's window allows, starting at snd_nxt: new data, or
  * data again after a rewind (retransmission), then our FIN once the host
- * reported EOF and the queue ran out. Return 0, or -errno from the peek
- * (the caller resets the connection).
+ * reported EOF and the queue ran out. Return the number of segments
+ * emitted, or -errno from the peek (the caller resets the connection).
  */
 int tcp_send_data(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 {
 	struct nat_tcp_conn *c = &f->tcp;
+	int sent = 0;
 
 	if (c->state != NAT_TCP_ESTABLISHED)
 		return 0;
@@ -186,6 +187,7 @@ int tcp_send_data(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 			if (c->snd_nxt == c->fin_seq) {
 				/* a FIN needs no window (RFC 9293 3.8.6) */
 				send_fin(t, f);
+				sent++;
 				break;
 			}
 		}
@@ -200,6 +202,7 @@ int tcp_send_data(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 				if (!n) {
 					c->flags &= (uint8_t)~NAT_TCPF_PENDING;
 					send_fin(t, f);
+					sent++;
 					break;
 				}
 			}
@@ -221,6 +224,7 @@ int tcp_send_data(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 			s.data = t->scratch;
 			s.len = (size_t)n;
 			t->ops->emit(t->ctx, f, &s);
+			sent++;
 			if (c->snd_nxt == c->snd_max &&
 			    !(c->flags & NAT_TCPF_RTT)) {
 				c->flags |= NAT_TCPF_RTT;
@@ -237,11 +241,13 @@ int tcp_send_data(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 		if ((size_t)n < len) {
 			c->flags &= (uint8_t)~NAT_TCPF_PENDING;
 			if ((c->flags & NAT_TCPF_HOST_EOF) &&
-			    !(c->flags & NAT_TCPF_FIN_SENT))
+			    !(c->flags & NAT_TCPF_FIN_SENT)) {
 				send_fin(t, f);
+				sent++;
+			}
 			break;
 		}
 	}
 	tcp_timer_update(t, f, now);
-	return 0;
+	return sent;
 }

@@ -143,7 +143,8 @@ static void h_emit(void *ctx, struct nat_flow *f, const struct nat_seg *s)
 	assert_true(s->len <= MSS);
 	r = &hp->segs[hp->nsegs++];
 	r->s = *s;
-	memcpy(r->data, s->data, s->len);
+	if (s->len)
+		memcpy(r->data, s->data, s->len);
 	r->s.data = r->data;
 	r->no_flow = !f;
 }
