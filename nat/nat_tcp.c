@@ -561,11 +561,21 @@ void nat_tcp_input(struct nat_tcp *t, const struct nat_seg *s,
 		}
 		break;
 	case NAT_TCP_LINGER:
-		/* TIME-WAIT-like: re-ACK a retransmitted FIN, die on RST */
-		if (s->flags & NAT_TCP_RST)
+		/*
+		 * TIME-WAIT-like: re-ACK a retransmitted FIN, die on RST. A
+		 * new SYN above the old sequence space reopens the 4-tuple
+		 * at once (RFC 1122 4.2.2.13), so a guest reusing its port
+		 * does not wait for the linger to end.
+		 */
+		if ((s->flags & (NAT_TCP_SYN | NAT_TCP_ACK | NAT_TCP_RST)) ==
+		    NAT_TCP_SYN && SEQ_GT(s->seq, c->rcv_nxt)) {
 			tcp_reset(t, f, false);
-		else
+			new_conn(t, s, now_ns);
+		} else if (s->flags & NAT_TCP_RST) {
+			tcp_reset(t, f, false);
+		} else {
 			tcp_send_ack(t, f);
+		}
 		break;
 	default:
 		input_synchronized(t, f, s, now_ns);

@@ -697,6 +697,30 @@ static void test_fin_from_host(void **state)
 	assert_int_equal(h.closes, 1);
 }
 
+/* a guest reusing its port during the linger gets a new connection */
+static void test_linger_reuse(void **state)
+{
+	struct nat_seg s;
+
+	handshake(T0);
+	nat_tcp_host_eof(tcp, flow(), T0);
+	s = seg_ack(0, 1);
+	s.flags = NAT_TCP_ACK | NAT_TCP_FIN;
+	nat_tcp_input(tcp, &s, T0);
+	assert_int_equal(flow()->tcp.state, NAT_TCP_LINGER);
+	/* an old SYN (the first connection's) is only ACKed */
+	s = seg_syn;
+	nat_tcp_input(tcp, &s, T0);
+	assert_int_equal(flow()->tcp.state, NAT_TCP_LINGER);
+	assert_int_equal(h.connects, 1);
+	/* a SYN above the old sequence space opens a new one */
+	s.seq = G_ISN + 100000;
+	nat_tcp_input(tcp, &s, T0);
+	assert_int_equal(h.connects, 2);
+	assert_int_equal(flow()->tcp.state, NAT_TCP_CONNECTING);
+	assert_int_equal(flow()->tcp.irs, G_ISN + 100000);
+}
+
 static void test_zero_window(void **state)
 {
 	struct nat_seg s;
@@ -1055,6 +1079,7 @@ int main(void)
 		T(test_rst),
 		T(test_fin_from_guest),
 		T(test_fin_from_host),
+		T(test_linger_reuse),
 		T(test_zero_window),
 		T(test_rto_backoff),
 		T(test_fast_retransmit),
