@@ -24,6 +24,7 @@
 #include "mvmd/control.h"
 #include "mvmd/mvmd.h"
 #include "common/log.h"
+#include "vswitch/vsw.h"
 #include "common/paths.h"
 #include "common/util.h"
 
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #ifndef MVM_VERSION
@@ -222,6 +224,35 @@ static FILE *open_log(const char *state_dir, char *path, size_t size)
 	return f;
 }
 
+/*
+ * The NAT holds one host socket per guest flow: take every descriptor the
+ * hard limit allows, and give the NATs all but a reserve for the control
+ * plane (clients, taps, state files), so guests cannot starve it.
+ */
+#define NOFILE_RESERVE 512
+
+static void nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1u << 20)
+		rl.rlim_cur = 1u << 20;
+	vsw_nat_fd_budget(rl.rlim_cur > 2 * NOFILE_RESERVE ?
+			  (unsigned)(rl.rlim_cur - NOFILE_RESERVE) :
+			  (unsigned)rl.rlim_cur / 2);
+	info("descriptors: %llu (NAT budget %llu)",
+	     (unsigned long long)rl.rlim_cur,
+	     (unsigned long long)(rl.rlim_cur > 2 * NOFILE_RESERVE ?
+				  rl.rlim_cur - NOFILE_RESERVE : rl.rlim_cur / 2));
+}
+
 int main(int argc, char **argv)
 {
 	char runtime[PATH_MAX], state[PATH_MAX], sock[PATH_MAX], logp[PATH_MAX];
@@ -264,6 +295,7 @@ int main(int argc, char **argv)
 	}
 	lock_fd = take_lock(runtime, sock);
 	info("mvmd %s starting (pid %d)", MVM_VERSION, (int)getpid());
+	nofile_raise();
 
 	o.runtime_dir = runtime;
 	o.state_dir = state;

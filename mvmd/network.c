@@ -266,6 +266,7 @@ int net_create(struct mvmd *d, const struct net_spec *s, struct network **out,
 	n->gw = cidr4_gateway(&n->subnet);
 	net_gw_mac(n->name, n->gw_mac);
 	n->mtu = (uint16_t)(s->mtu ? s->mtu : NET_MTU_DEFAULT);
+	n->host_access = -1;
 	if (s->labels)	/* a private copy, not the request's */
 		json_object_deep_copy(s->labels, &n->labels, NULL);
 	if (!n->labels)

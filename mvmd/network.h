@@ -55,6 +55,9 @@ struct network {
 	struct net_pcap *pcap;		/* NULL unless the config asks */
 	struct cfg_network *cfg;	/* config networks: their DNS/DHCP
 					 * keys (owned copy), else NULL */
+	int host_access;		/* -1 = by mode (on for nat) */
+	uint32_t max_flows;		/* NAT limits; 0 = defaults */
+	uint32_t max_flows_guest;
 };
 
 /** struct net_spec - what net_create() is asked for */

@@ -133,6 +133,22 @@ static void svc_upstreams_load(struct mvmd *d)
 		warn("dns: /etc/resolv.conf names no nameserver: guests' other names are not forwarded");
 }
 
+/* the NAT: policy from the network's mode and settings */
+static void svc_nat_up(struct network *n)
+{
+	struct vsw_nat_config c = { 0 };
+	int ret;
+
+	c.egress = !n->internal;
+	c.host_access = n->host_access >= 0 ? n->host_access : !n->internal;
+	c.max_flows = n->max_flows;
+	c.max_flows_guest = n->max_flows_guest;
+	ret = vsw_nat_configure(n->sw, &c);
+	if (ret)
+		err("network '%s': cannot start the NAT: %s", n->name,
+		    strerror(-ret));
+}
+
 void svc_network_up(struct mvmd *d, struct network *n)
 {
 	const char *ups[VSW_DNS_UPSTREAMS];
@@ -166,11 +182,13 @@ void svc_network_up(struct mvmd *d, struct network *n)
 		c.n_upstreams = 0;
 		ret = vsw_services_configure(n->sw, &c);
 	}
-	if (ret)
+	if (ret) {
 		err("network '%s': cannot start DHCP and DNS: %s", n->name,
 		    strerror(-ret));
-	else
-		svc_statics_up(n);
+		return;
+	}
+	svc_statics_up(n);
+	svc_nat_up(n);
 }
 
 void svc_guest_leases(struct mvmd *d, const struct guest *g, int add)

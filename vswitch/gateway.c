@@ -15,10 +15,12 @@
  *   UDP to port 67, broadcast or to us		-> DHCP (gw_dhcp.c)
  *   UDP to the gateway address, port 53	-> DNS (gw_dns.c), answered or
  *						   forwarded (gw_fwd.c)
- *   TCP to the gateway address, port 53	-> RST (DNS over TCP will be
- *						   carried by the NAT's TCP
- *						   engine; until then clients
- *						   fail fast, not by timeout)
+ *   other TCP, UDP and ICMP to our MAC	-> the NAT (gw_nat*.c), once
+ *						   configured: host access,
+ *						   egress, DNS over TCP on
+ *						   gateway:53; without it,
+ *						   TCP to gateway:53 gets a
+ *						   RST (fail fast)
  *   anything else				-> ignored (counted)
  *
  * At most one reply is produced per input frame, into the gateway's own
@@ -31,8 +33,10 @@
  * from the switch loop and sent at once with gw_emit(), which hands them
  * to the switch as frames from the gateway port.
  *
- * Frames carrying VLAN tags or a GSO type are not for the gateway (it sits
- * on the untagged network and never negotiates segmentation offload).
+ * Frames carrying VLAN tags are not for the gateway (it sits on the
+ * untagged network). A GSO frame is taken only for TCP to the NAT: the
+ * TCP engine terminates the connection, so a 64 KiB TSO super-segment is
+ * simply one large segment (no need to cut it up first).
  * A frame whose virtio header says VIRTIO_NET_HDR_F_NEEDS_CSUM carries a
  * partial L4 checksum (the sender offloaded it), so its ICMP checksum is
  * not verified; otherwise a wrong one drops the frame (RFC 1122 3.2.2).
@@ -46,6 +50,7 @@
 #include <string.h>
 
 #include "common/csum.h"
+#include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"
 #include "vswitch/port.h"
 
@@ -71,6 +76,7 @@ void gw_destroy(struct gw *gw)
 {
 	if (!gw)
 		return;
+	gw_nat_free(gw);
 	gw_fwd_free(gw);
 	gw_dns_free(gw);
 	gw_dhcp_free(gw);
@@ -378,6 +384,7 @@ static bool gw_ip4(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		   const struct frame_eth *eth)
 {
 	struct frame_ip4 ip;
+	bool to_mac = !memcmp(eth->dst, gw->mac, ETH_ALEN_);
 
 	if (frame_parse_ip4(eth, &ip))
 		goto ignore;
@@ -385,20 +392,40 @@ static bool gw_ip4(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		gw->st.bad_csum++;
 		return false;
 	}
+	/* only TCP takes segmentation offload (a GSO frame is one segment) */
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE &&
+	    !(ip.proto == IPPROTO_TCP_ && gw->nat && to_mac &&
+	      (vh->gso_type & 0x7f) == VIRTIO_NET_HDR_GSO_TCPV4))
+		goto ignore;
+	if (gw->nat && to_mac && !gw_bad_source(ip.saddr))
+		gw_nat_learn(gw, ip.saddr, eth->src);
 
 	/*
 	 * Service dispatch: each service takes the parsed frame and produces
-	 * at most one reply into gw->out. Still to come:
-	 *   IPv4 to any address outside the subnet	-> NAT (nat/)
+	 * at most one reply into gw->out (the NAT sends its own at once).
 	 */
-	if (ip.proto == IPPROTO_ICMP_ && ip.daddr == gw->ip &&
-	    !memcmp(eth->dst, gw->mac, ETH_ALEN_))
-		return gw_icmp(gw, vh, eth, &ip);
-	if (ip.proto == IPPROTO_UDP_)
-		return gw_udp(gw, vh, eth, &ip);
-	if (ip.proto == IPPROTO_TCP_ && ip.daddr == gw->ip &&
-	    !memcmp(eth->dst, gw->mac, ETH_ALEN_))
-		return gw_tcp_reset(gw, eth, &ip);
+	if (ip.proto == IPPROTO_ICMP_ && to_mac) {
+		if (ip.daddr == gw->ip)
+			return gw_icmp(gw, vh, eth, &ip);
+		if (gw->nat)
+			return gw_nat_icmp_input(gw, vh, eth, &ip);
+	}
+	if (ip.proto == IPPROTO_UDP_) {
+		struct frame_l4 udp;
+
+		if (gw_udp(gw, vh, eth, &ip))
+			return true;
+		if (gw->nat && to_mac && !gw_bad_source(ip.saddr) &&
+		    !frame_parse_udp(&ip, &udp) && gw_udp_csum_ok(vh, &ip, &udp))
+			return gw_nat_udp_input(gw, vh, eth, &ip, &udp);
+		return false;
+	}
+	if (ip.proto == IPPROTO_TCP_ && to_mac) {
+		if (gw->nat)
+			return gw_nat_tcp_input(gw, vh, eth, &ip);
+		if (ip.daddr == gw->ip)
+			return gw_tcp_reset(gw, eth, &ip);
+	}
 ignore:
 	gw->st.ignored++;
 	return false;
@@ -410,8 +437,7 @@ bool gw_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	struct frame_eth eth;
 
 	gw->pending = false;
-	if (frame_parse_eth(frame, len, &eth) || eth.vlans ||
-	    vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+	if (frame_parse_eth(frame, len, &eth) || eth.vlans)
 		goto ignore;
 	/* a group or zero source cannot be answered (the switch drops those
 	 * too, but the gateway does not rely on its caller) */
@@ -423,6 +449,8 @@ bool gw_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 
 	switch (eth.type) {
 	case ETHTYPE_ARP:
+		if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+			goto ignore;
 		return gw_arp(gw, &eth);
 	case ETHTYPE_IP4:
 		return gw_ip4(gw, vh, &eth);
@@ -430,6 +458,20 @@ bool gw_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 ignore:
 	gw->st.ignored++;
 	return false;
+}
+
+void gw_tick(struct gw *gw, uint64_t now_ns)
+{
+	gw_fwd_tick(gw, now_ns);
+	gw_nat_tick(gw, now_ns);
+}
+
+int gw_timeout_ms(const struct gw *gw, uint64_t now_ns)
+{
+	int a = gw_fwd_timeout_ms(gw, now_ns);
+	int b = gw_nat_timeout_ms(gw, now_ns);
+
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
 bool gw_output(struct gw *gw, const struct virtio_net_hdr_v1 **vh,
@@ -479,6 +521,8 @@ static void gw_port_event(struct vsw_port *p, unsigned tag, uint32_t events)
 		gw_fwd_event(gp->gw, tag - GW_FWD_TAG);
 	else if (tag >= GW_FWD_TCP_TAG && tag < GW_FWD_TCP_TAG + GW_FWD_TCP)
 		gw_fwd_tcp_event(gp->gw, tag - GW_FWD_TCP_TAG, events);
+	else if (tag == GW_NAT_TAG)
+		gw_nat_poll(gp->gw);
 }
 
 static void gw_port_destroy(struct vsw_port *p)

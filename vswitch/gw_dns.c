@@ -41,6 +41,7 @@
 
 #include <json-c/json.h>
 
+#include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"
 
 #define DNS_PORT	53
@@ -278,12 +279,6 @@ bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
 	return false;
 }
 
-static void gw_json_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(
-		v > INT64_MAX ? INT64_MAX : (int64_t)v));
-}
-
 void gw_services_stats(const struct gw *gw, struct json_object *o)
 {
 	const struct gw_dns_stats *d = &gw->dns_st;
@@ -333,4 +328,5 @@ void gw_services_stats(const struct gw *gw, struct json_object *o)
 	if (gw->zone)
 		gw_json_u64(dn, "zone_full", gw->zone->full);
 	json_object_object_add(o, "dns", dn);
+	gw_nat_stats(gw, o);
 }

@@ -375,7 +375,7 @@ void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
 	gw_emit(gw);
 }
 
-void gw_tick(struct gw *gw, uint64_t now_ns)
+void gw_fwd_tick(struct gw *gw, uint64_t now_ns)
 {
 	unsigned i;
 
@@ -391,7 +391,7 @@ void gw_tick(struct gw *gw, uint64_t now_ns)
 	}
 }
 
-int gw_timeout_ms(const struct gw *gw, uint64_t now_ns)
+int gw_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns)
 {
 	uint64_t min = UINT64_MAX;
 	unsigned i;

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <json-c/json.h>
+
 #include "dhcp/dhcp_server.h"
 #include "dns/dns_fwd.h"
 #include "dns/dns_msg.h"
@@ -31,6 +33,7 @@
 #define GW_FWD_TCP_MAX	16384	/* longest TCP reply read (longer: TC=1) */
 #define GW_FWD_TCP_QMAX	296	/* a rebuilt query: 12 + 255 + 4 + OPT 11 */
 #define GW_FWD_TCP_TAG	(GW_FWD_TAG + VSW_DNS_UPSTREAMS)	/* + slot */
+#define GW_NAT_TAG	(GW_FWD_TCP_TAG + GW_FWD_TCP)	/* the NAT's epoll set */
 
 /** struct gw_dns_stats - DNS counters */
 struct gw_dns_stats {
@@ -91,6 +94,8 @@ struct gw_upstream {
 	socklen_t len;
 };
 
+struct gw_nat;
+
 struct gw {
 	uint8_t mac[ETH_ALEN_];
 	uint32_t ip;		/* host order */
@@ -124,11 +129,21 @@ struct gw {
 	struct gw_fwd_tcp tcp[GW_FWD_TCP];
 	uint8_t *tcp_buf;	/* GW_FWD_TCP * (GW_FWD_TCP_MAX + 2) */
 
+	struct gw_nat *nat;	/* gw_nat*.c; NULL until vsw_nat_configure() */
+
 	struct {
 		struct virtio_net_hdr_v1 vh;
 		uint8_t frame[FRAME_MAX];
 	} out;
 };
+
+/** gw_json_u64() - add counter @v as @k to @o (clamped to int64) */
+static inline void gw_json_u64(struct json_object *o, const char *k,
+			       uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(
+		v > INT64_MAX ? INT64_MAX : (int64_t)v));
+}
 
 /**
  * gw_udp_payload() - where a reply's UDP payload goes in the out buffer
@@ -186,6 +201,8 @@ void gw_fwd_free(struct gw *gw);
 void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
 		  const struct frame_ip4 *ip, const struct frame_l4 *udp);
 void gw_fwd_event(struct gw *gw, unsigned idx);
+void gw_fwd_tick(struct gw *gw, uint64_t now_ns);
+int gw_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns);
 void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit);
 void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
 		  size_t len, size_t max);

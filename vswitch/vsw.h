@@ -318,4 +318,95 @@ int vsw_leases_export(struct vsw *sw, struct json_object **out);
  */
 int vsw_leases_import(struct vsw *sw, const struct json_object *in);
 
+/*
+ * NAT (nat/, vswitch/gw_nat*.c): guest flows to host sockets
+ *
+ * Once vsw_nat_configure() has run, the gateway terminates guest TCP
+ * connections (nat/nat_tcp.h) and maps UDP flows and ICMP echo to host
+ * sockets:
+ *   - to the gateway address, ports other than its own services (DNS 53,
+ *     DHCP 67): the host's loopback, when @host_access;
+ *   - to any other address outside the subnet: that address, when @egress;
+ *   - else TCP gets a RST and UDP / ICMP an ICMP unreachable.
+ * TCP to the gateway address, port 53, is DNS over TCP, on every network.
+ * Published ports (vsw_publish_add()) open connections toward a guest.
+ */
+
+#define VSW_NAT_FLOWS_DEFAULT	 8192	/* flows per network */
+#define VSW_NAT_FLOWS_GUEST	 2048	/* flows per guest address */
+#define VSW_NAT_TCP_IDLE_MS	 7200000u	/* 2 h: RFC 5382 REQ-5 */
+#define VSW_NAT_UDP_IDLE_MS	 60000u	/* 60 s: RFC 4787 REQ-5 wants >= 2 min
+					 * for arbitrary ports; see gw_nat_udp.c */
+#define VSW_PUBLISH_MAX		 64	/* published ports per network */
+
+/**
+ * struct vsw_nat_config - a network's NAT policy and limits
+ * @egress:	guests may reach addresses outside the subnet (nat networks)
+ * @host_access: the gateway address reaches the host's loopback
+ * @max_flows:	flows (TCP connections + UDP mappings) per network;
+ *		0 = VSW_NAT_FLOWS_DEFAULT
+ * @max_flows_guest: flows per guest address; 0 = VSW_NAT_FLOWS_GUEST
+ * @tcp_idle_ms: idle TCP connections are reset after this; 0 = default
+ * @udp_idle_ms: idle UDP mappings are dropped after this; 0 = default
+ */
+struct vsw_nat_config {
+	bool egress;
+	bool host_access;
+	uint32_t max_flows;
+	uint32_t max_flows_guest;
+	uint32_t tcp_idle_ms;
+	uint32_t udp_idle_ms;
+};
+
+/**
+ * vsw_nat_configure() - start the NAT, or change its policy
+ * @sw:		switch (services configured first: vsw_services_configure())
+ * @c:		policy and limits (copied)
+ * Changing the limits of a running NAT resets its flows (the table is
+ * reallocated); changing only @egress / @host_access keeps them.
+ * Return: 0, -EINVAL (limits out of range), -ENOMEM, -ENOTCONN (no
+ * services yet)
+ */
+int vsw_nat_configure(struct vsw *sw, const struct vsw_nat_config *c);
+
+/**
+ * vsw_nat_fd_budget() - most host sockets all NATs of the process may hold
+ * together (call once at start, e.g. RLIMIT_NOFILE minus a reserve).
+ * Beyond it a new flow is refused and counted as if the table were full,
+ * so a guest cannot exhaust the daemon's descriptors. 0 = no limit.
+ */
+void vsw_nat_fd_budget(unsigned n);
+
+/**
+ * struct vsw_publish - one published port
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @fd:		the bound socket (TCP: listening; UDP: bound), non-blocking;
+ *		the switch owns it from a successful vsw_publish_add() on
+ * @host_ip, @host_port: what it is bound to (host order), for listings
+ * @guest_ip, @guest_port: where connections / datagrams go (host order)
+ * @owner:	tag for vsw_publish_remove() (e.g. the guest's id)
+ */
+struct vsw_publish {
+	uint8_t proto;
+	int fd;
+	uint32_t host_ip;
+	uint16_t host_port;
+	uint32_t guest_ip;
+	uint16_t guest_port;
+	uint32_t owner;
+};
+
+/**
+ * vsw_publish_add() - forward a bound host socket to a guest port
+ * Return: 0, -ENOSPC (VSW_PUBLISH_MAX), -ENOTCONN (no NAT), -EINVAL
+ */
+int vsw_publish_add(struct vsw *sw, const struct vsw_publish *p);
+
+/**
+ * vsw_publish_remove() - stop every publication of @owner and close their
+ * sockets; connections already open toward the guest are reset
+ * Return: how many were removed
+ */
+int vsw_publish_remove(struct vsw *sw, uint32_t owner);
+
 #endif

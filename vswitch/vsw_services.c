@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"
 #include "vswitch/vsw.h"
 
@@ -97,6 +98,41 @@ int vsw_leases_import(struct vsw *sw, const struct json_object *in)
 {
 	struct gw *gw = vsw_gw_lock(sw);
 	int ret = gw_leases_import(gw, in);
+
+	vsw_gw_unlock(sw);
+	return ret;
+}
+
+int vsw_nat_configure(struct vsw *sw, const struct vsw_nat_config *c)
+{
+	struct gw *gw;
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	gw = vsw_gw_lock(sw);
+	ret = gw_nat_configure(gw, c);
+	vsw_gw_unlock(sw);
+	return ret;
+}
+
+int vsw_publish_add(struct vsw *sw, const struct vsw_publish *p)
+{
+	struct gw *gw;
+	int ret;
+
+	if (!p || p->fd < 0)
+		return -EINVAL;
+	gw = vsw_gw_lock(sw);
+	ret = gw->nat ? gw_nat_pub_add(gw, p) : -ENOTCONN;
+	vsw_gw_unlock(sw);
+	return ret;
+}
+
+int vsw_publish_remove(struct vsw *sw, uint32_t owner)
+{
+	struct gw *gw = vsw_gw_lock(sw);
+	int ret = gw->nat ? gw_nat_pub_remove(gw, owner) : 0;
 
 	vsw_gw_unlock(sw);
 	return ret;
