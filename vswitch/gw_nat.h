@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 
 #include "nat/nat_flow.h"
 #include "nat/nat_tcp.h"
@@ -60,12 +61,15 @@ static inline uint64_t gw_nat_ev(enum gw_nat_kind kind, uint32_t idx,
  * @events:	what it is watched for now (EPOLLIN/EPOLLOUT...)
  * @stream_unix: an AF_UNIX stream (DNS over TCP): MSG_TRUNC cannot discard
  * @no_peek_off: the kernel has no SO_PEEK_OFF for it: peek and skip
+ * @shared:	the flow does not own its fd (a published UDP socket that
+ *		many flows answer through): never close it for the flow
  */
 struct gw_nat_sock {
 	uint32_t peek_off;
 	uint32_t events;
 	bool stream_unix;
 	bool no_peek_off;
+	bool shared;
 };
 
 /** struct gw_nat_stats - the NAT's own counters (the engine and the table
@@ -187,6 +191,14 @@ bool gw_nat_guest_mac(struct gw *gw, uint32_t ip, uint8_t mac[6]);
 
 /* gw_nat_tcp.c */
 const struct nat_tcp_ops *gw_nat_tcp_ops(void);
+/**
+ * gw_nat_tcp_adopt() - make @fd the host socket of TCP flow @f: sets it up
+ * (SO_PEEK_OFF, TCP_NODELAY unless @stream_unix) and watches it for @ev
+ * (GW_NAT_TCP_EV, plus EPOLLOUT while a connect() is in progress)
+ */
+void gw_nat_tcp_adopt(struct gw *gw, struct nat_flow *f, int fd,
+		      bool stream_unix, uint32_t ev);
+#define GW_NAT_TCP_EV	(EPOLLIN | EPOLLRDHUP | EPOLLET)
 bool gw_nat_tcp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		      const struct frame_eth *eth, const struct frame_ip4 *ip);
 void gw_nat_tcp_event(struct gw *gw, struct nat_flow *f, uint32_t events);
@@ -197,6 +209,18 @@ bool gw_nat_udp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		      const struct frame_l4 *udp);
 void gw_nat_udp_event(struct gw *gw, struct nat_flow *f, uint32_t events);
 void gw_nat_udp_close(void *gw, struct nat_flow *f);	/* nat_udp_expire */
+/**
+ * gw_nat_udp_pub_input() - a datagram arrived on published UDP socket
+ * @fd from @from (a host client): find or make the flow (guest
+ * @guest_ip:@guest_port, remote = @from, or the gateway address when
+ * @from is on loopback) whose replies go back through @fd with sendto(),
+ * and send the payload to the guest
+ */
+void gw_nat_udp_pub_input(struct gw *gw, int fd,
+			  const struct sockaddr_in *from, uint32_t guest_ip,
+			  uint16_t guest_port, const void *data, size_t len);
+/** gw_nat_udp_pub_drop() - remove every flow answering through @fd */
+void gw_nat_udp_pub_drop(struct gw *gw, int fd);
 
 /* gw_nat_icmp.c */
 bool gw_nat_icmp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,

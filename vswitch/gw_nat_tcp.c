@@ -45,7 +45,6 @@
 #include "vswitch/gw_priv.h"
 
 #define DNS_PORT	53
-#define GW_TCP_EV	(EPOLLIN | EPOLLRDHUP | EPOLLET)
 #define GW_DUMP_SIZE	65536
 
 static uint8_t gw_tcp_dump[GW_DUMP_SIZE];	/* bytes peeked to skip */
@@ -70,8 +69,8 @@ static void gw_tcp_watch(struct gw *gw, struct nat_flow *f, uint32_t ev)
 }
 
 /* the socket is ours: set it up, remember its state, watch it */
-static void gw_tcp_adopt(struct gw *gw, struct nat_flow *f, int fd,
-			 bool stream_unix, uint32_t ev)
+void gw_nat_tcp_adopt(struct gw *gw, struct nat_flow *f, int fd,
+		      bool stream_unix, uint32_t ev)
 {
 	struct gw_nat_sock *s = gw_tcp_sock(gw, f);
 	int zero = 0, one = 1;
@@ -97,7 +96,7 @@ static int gw_tcp_connect(void *ctx, struct nat_flow *f)
 		fd = gw_dns_tcp_open(gw, f->key.guest_ip);
 		if (fd < 0)
 			return fd;
-		gw_tcp_adopt(gw, f, fd, true, GW_TCP_EV);
+		gw_nat_tcp_adopt(gw, f, fd, true, GW_NAT_TCP_EV);
 		return 1;
 	}
 	ret = gw_nat_route(gw, f->key.remote_ip, f->key.remote_port,
@@ -111,7 +110,7 @@ static int gw_tcp_connect(void *ctx, struct nat_flow *f)
 	if (fd < 0)
 		return fd;
 	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		gw_tcp_adopt(gw, f, fd, false, GW_TCP_EV);
+		gw_nat_tcp_adopt(gw, f, fd, false, GW_NAT_TCP_EV);
 		return 1;
 	}
 	if (errno != EINPROGRESS) {
@@ -119,7 +118,7 @@ static int gw_tcp_connect(void *ctx, struct nat_flow *f)
 		gw_nat_close(gw, fd);
 		return ret;
 	}
-	gw_tcp_adopt(gw, f, fd, false, GW_TCP_EV | EPOLLOUT);
+	gw_nat_tcp_adopt(gw, f, fd, false, GW_NAT_TCP_EV | EPOLLOUT);
 	return 0;
 }
 
@@ -269,7 +268,7 @@ static void gw_tcp_want_write(void *ctx, struct nat_flow *f, bool on)
 
 	if (f->tcp.state == NAT_TCP_CONNECTING)
 		return;		/* EPOLLOUT is on until connected */
-	gw_tcp_watch(gw, f, GW_TCP_EV | (on ? EPOLLOUT : 0));
+	gw_tcp_watch(gw, f, GW_NAT_TCP_EV | (on ? EPOLLOUT : 0));
 }
 
 static const struct nat_tcp_ops gw_tcp_ops = {
@@ -327,7 +326,7 @@ void gw_nat_tcp_event(struct gw *gw, struct nat_flow *f, uint32_t events)
 					       err ? err : ECONNREFUSED, now);
 			return;
 		}
-		gw_tcp_watch(gw, f, GW_TCP_EV);
+		gw_tcp_watch(gw, f, GW_NAT_TCP_EV);
 		nat_tcp_connected(nat->tcp, f, now);
 		f = nat_flow_get(nat->ft, idx, gen);
 		if (!f)
