@@ -47,6 +47,16 @@
  *                the host connect completes: success -> SYN-ACK, refusal or
  *                connect timeout -> RST (the guest sees ECONNREFUSED at once)
  *   SYN_RCVD     SYN-ACK sent (retransmitted on RTO and on a duplicate SYN)
+ *   SYN_SENT     the other way round (published ports): the host socket is
+ *                already connected (an accepted client), nat_tcp_open()
+ *                sent the guest a SYN, retransmitted with backoff until
+ *                connect_timeout_ms. The guest's SYN-ACK -> ACK and
+ *                ESTABLISHED, where host data that arrived meanwhile goes
+ *                out at once (the edge-triggered EPOLLIN came already: it
+ *                only set PENDING); its RST -> the host socket is aborted
+ *                so the client sees a reset too. Acceptance follows RFC
+ *                9293 3.10.7.3; simultaneous open is not supported (a bare
+ *                SYN from the guest is dropped).
  *   ESTABLISHED  data both ways. Half-closes are flags, not states:
  *                GUEST_FIN (guest FIN accepted in sequence -> SHUT_WR on the
  *                host socket, host data keeps flowing to the guest) and
@@ -154,13 +164,17 @@ void nat_tcp_get_stats(const struct nat_tcp *t, struct nat_tcp_stats *st)
 
 /*
  * Drop the connection: optionally RST the guest (at snd_nxt, acknowledging
- * rcv_nxt, so a guest in any state accepts it), abort the host socket
+ * rcv_nxt unless in SYN_SENT, so a guest in any state accepts it), abort the host socket
  * unless already closed, free the entry.
  */
 void tcp_reset(struct nat_tcp *t, struct nat_flow *f, bool rst_guest)
 {
 	if (rst_guest) {
-		tcp_send_ctl(t, f, NAT_TCP_RST | NAT_TCP_ACK, f->tcp.snd_nxt);
+		/* in SYN_SENT we know no rcv_nxt: <SEQ=SND.NXT><CTL=RST>,
+		 * which a guest in SYN-RECEIVED accepts (in its window) */
+		tcp_send_ctl(t, f, f->tcp.state == NAT_TCP_SYN_SENT ?
+			     NAT_TCP_RST : NAT_TCP_RST | NAT_TCP_ACK,
+			     f->tcp.snd_nxt);
 		t->st.rst_sent++;
 	}
 	tcp_want_write(t, f, false);
@@ -278,6 +292,109 @@ static void new_conn(struct nat_tcp *t, const struct nat_seg *s, uint64_t now)
 	}
 	if (ret > 0)
 		established(t, f, now);
+}
+
+int nat_tcp_open(struct nat_tcp *t, const struct nat_flow_key *k,
+		 int host_id, uint64_t now_ns, struct nat_flow **out)
+{
+	struct nat_tcp_conn *c;
+	struct nat_flow *f;
+	int ret;
+
+	if (k->proto != NAT_PROTO_TCP)
+		return -EINVAL;
+	ret = nat_flow_insert(t->ft, k, &f);
+	if (ret) {
+		t->st.limited++;
+		return ret;
+	}
+	f->host_id = host_id;
+	c = &f->tcp;
+	c->state = NAT_TCP_SYN_SENT;
+	c->iss = tcp_isn(t, k, now_ns);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->snd_mss = NAT_TCP_MSS_DEFAULT;
+	c->rto = t->cfg.rto_init_ms * NS_PER_MS;
+	c->active_at = now_ns;
+	c->timer_at = now_ns + c->rto;
+	c->flags |= NAT_TCPF_RTT;	/* time the SYN (RFC 6298 2.1) */
+	c->rtt_seq = c->iss + 1;
+	c->rtt_start = now_ns;		/* also the give-up clock */
+	tcp_send_syn(t, f);
+	if (out)
+		*out = f;
+	return 0;
+}
+
+/*
+ * RFC 9293 3.10.7.3: a segment for a connection in SYN_SENT. Only the
+ * guest's SYN-ACK to our SYN moves it on; see nat_tcp_open().
+ */
+static void input_syn_sent(struct nat_tcp *t, struct nat_flow *f,
+			   const struct nat_seg *s, uint64_t now)
+{
+	struct nat_tcp_conn *c = &f->tcp;
+	uint16_t mss_max = (uint16_t)(t->cfg.mtu - 40);
+	int ret;
+
+	/* first: the ACK must acknowledge our SYN, and nothing else */
+	if ((s->flags & NAT_TCP_ACK) &&
+	    (SEQ_LE(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_nxt))) {
+		if (!(s->flags & NAT_TCP_RST)) {
+			t->st.bad_seg++;
+			tcp_send_ctl(t, f, NAT_TCP_RST, s->ack);
+		}
+		return;
+	}
+	/* second: a RST with an acceptable ACK refuses the connection */
+	if (s->flags & NAT_TCP_RST) {
+		if (s->flags & NAT_TCP_ACK) {
+			t->st.rst_rcvd++;
+			t->st.refused++;
+			tcp_reset(t, f, false);
+		}
+		return;
+	}
+	/* fourth: SYN. Without an ACK it would be a simultaneous open */
+	if ((s->flags & (NAT_TCP_SYN | NAT_TCP_ACK)) !=
+	    (NAT_TCP_SYN | NAT_TCP_ACK))
+		return;
+	if (s->flags & NAT_TCP_FIN) {
+		t->st.bad_seg++;
+		return;
+	}
+	c->irs = s->seq;
+	c->rcv_nxt = c->rcv_edge = s->seq + 1;	/* SYN-ACK payload ignored */
+	c->snd_una = s->ack;
+	c->snd_wnd = s->win;		/* RFC 7323 2.2: SYN window unscaled */
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	c->snd_mss = s->mss ? s->mss : NAT_TCP_MSS_DEFAULT;
+	c->snd_mss = MAX(MIN(c->snd_mss, mss_max), (uint16_t)64);
+	if (s->wscale >= 0) {
+		/* both offered it (our SYN always does): RFC 7323 2.2 */
+		c->flags |= NAT_TCPF_WS;
+		c->snd_wscale = (uint8_t)s->wscale;
+		c->rcv_wscale = t->cfg.wscale;
+	}
+	if ((c->flags & NAT_TCPF_RTT) && !c->retries)
+		tcp_rtt_sample(t, f, now);
+	c->flags &= (uint8_t)~NAT_TCPF_RTT;
+	c->state = NAT_TCP_ESTABLISHED;
+	c->retries = 0;
+	c->timer_at = 0;
+	t->st.opened++;
+	/* what the host client sent already (PENDING, HOST_EOF were noted
+	 * in SYN_SENT): the ACK rides on its data, else goes alone */
+	ret = tcp_send_data(t, f, now);
+	if (ret < 0) {
+		tcp_reset(t, f, true);
+		return;
+	}
+	if (!ret)
+		tcp_send_ack(t, f);
+	tcp_timer_update(t, f, now);
 }
 
 void nat_tcp_connected(struct nat_tcp *t, struct nat_flow *f,
@@ -559,6 +676,9 @@ void nat_tcp_input(struct nat_tcp *t, const struct nat_seg *s,
 			t->st.rst_rcvd++;
 			tcp_reset(t, f, false);
 		}
+		break;
+	case NAT_TCP_SYN_SENT:
+		input_syn_sent(t, f, s, now_ns);
 		break;
 	case NAT_TCP_LINGER:
 		/*

@@ -5,6 +5,8 @@
  * A pure library: no sockets, no clock, no printing. The caller (the
  * gateway port) feeds it
  *   - guest segments: nat_tcp_parse() then nat_tcp_input();
+ *   - connections from the host toward the guest (published ports):
+ *     nat_tcp_open() with an already connected host socket;
  *   - host socket events: nat_tcp_connected(), nat_tcp_connect_failed(),
  *     nat_tcp_host_readable(), nat_tcp_host_writable(), nat_tcp_host_eof(),
  *     nat_tcp_host_error();
@@ -131,7 +133,9 @@ struct nat_tcp_ops {
  * struct nat_tcp_config - engine parameters (nat_tcp_config_default())
  * @mtu:		the network's L3 MTU; our MSS is @mtu - 40 (68..65535)
  * @wscale:		our window scale shift, 0..14
- * @connect_timeout_ms:	host connect() not done by then: RST to the guest
+ * @connect_timeout_ms:	host connect() not done by then: RST to the guest;
+ *			also how long nat_tcp_open() retransmits its SYN to
+ *			a silent guest before it resets the host socket
  * @idle_timeout_ms:	no segment either way for this long: reset both
  *			sides (a guest keepalive probe counts as activity)
  * @linger_ms:		how long a closed connection keeps its table entry
@@ -154,8 +158,11 @@ struct nat_tcp_config {
 /**
  * struct nat_tcp_stats - what the engine did
  * @opened:	connections established with the host
- * @refused:	connects refused or timed out (RST to the guest)
- * @limited:	SYNs refused because of a flow table limit (RST)
+ * @refused:	connects refused or timed out (RST to the guest), and
+ *		active opens (nat_tcp_open()) the guest refused with a RST
+ *		or never answered (the host socket is reset)
+ * @limited:	SYNs (and nat_tcp_open() calls) refused because of a flow
+ *		table limit
  * @no_flow:	segments of no connection (RST unless they were RSTs)
  * @bad_seg:	segments dropped as malformed (bad checksum, SYN+FIN...)
  * @dup_acks:	ACKs sent for unacceptable or out-of-order segments
@@ -239,6 +246,45 @@ int nat_tcp_parse(const struct frame_ip4 *ip, const struct frame_l4 *l4,
  */
 void nat_tcp_input(struct nat_tcp *t, const struct nat_seg *seg,
 		   uint64_t now_ns);
+
+/**
+ * nat_tcp_open() - open a connection toward the guest (a published port)
+ * @t:		engine
+ * @k:		the flow: the guest's address and port to connect to, and
+ *		the remote end the guest will see (NAT_PROTO_TCP)
+ * @host_id:	the caller's handle of the host socket, already connected
+ *		(an accept()ed client); stored in f->host_id before any op
+ *		is called, so ops may use it at once
+ * @now_ns:	current time
+ * @out:	receives the flow (may be NULL)
+ *
+ * Sends the guest a SYN (our MSS and window scale options, the window
+ * from ops->space) and enters SYN_SENT. What follows (RFC 9293 3.10.7.3):
+ *   - the guest's SYN-ACK acknowledging our SYN: we ACK it, the connection
+ *     is ESTABLISHED and behaves exactly as one the guest opened. Data the
+ *     host socket received meanwhile (nat_tcp_host_readable() in SYN_SENT
+ *     only takes note) and a host EOF go out at once. A SYN-ACK's payload
+ *     is ignored, as Linux does: the guest sends it again;
+ *   - a SYN-ACK or ACK acknowledging anything else: <SEQ=SEG.ACK><CTL=RST>,
+ *     the SYN stays outstanding;
+ *   - a RST acknowledging our SYN (nothing listens on the guest's port):
+ *     ops->close with abort (the host client sees a reset), @f removed,
+ *     counted in refused and rst_rcvd. A RST without that ACK is dropped;
+ *   - silence (or no frame can reach the guest yet, e.g. its MAC is not
+ *     known): the SYN is retransmitted with exponential backoff from
+ *     rto_init_ms; after connect_timeout_ms the attempt is given up: a
+ *     RST to the guest, ops->close with abort, counted in refused.
+ * Simultaneous open is not supported: a SYN without ACK from the guest
+ * while in SYN_SENT is dropped (our SYN's retransmission continues).
+ * The caller must not call ops-level functions on the host socket for @f
+ * other than through the engine, as for any flow; host events in SYN_SENT
+ * (readable, EOF, error) are accepted.
+ * Return: 0; -EEXIST (the 4-tuple is in use), -ENOSPC, -EDQUOT (flow table
+ * limits; counted in limited), -EINVAL (not TCP). On error nothing was
+ * sent and the host socket is still the caller's.
+ */
+int nat_tcp_open(struct nat_tcp *t, const struct nat_flow_key *k,
+		 int host_id, uint64_t now_ns, struct nat_flow **out);
 
 /**
  * nat_tcp_connected() - the host connect() of @f succeeded: SYN-ACK

@@ -19,6 +19,7 @@ enum nat_tcp_state {
 	NAT_TCP_SYN_RCVD,	/* SYN-ACK sent, waiting for the guest's ACK */
 	NAT_TCP_ESTABLISHED,	/* data both ways; half-closes are flags */
 	NAT_TCP_LINGER,		/* both FINs done, host socket closed */
+	NAT_TCP_SYN_SENT,	/* nat_tcp_open(): our SYN sent to the guest */
 };
 
 /* nat_tcp_conn.flags */
@@ -53,9 +54,11 @@ enum nat_tcp_state {
  *		taken by the host socket
  * @rcv_edge:	right edge of the largest window we advertised
  * @rtt_seq:	the timed segment is acknowledged when ack passes this
- * @rtt_start:	when the timed segment left
+ * @rtt_start:	when the timed segment left; in SYN_SENT, when the first
+ *		SYN left (the give-up deadline counts from it)
  * @srtt, @rttvar, @rto: RFC 6298 estimator state, nanoseconds
  * @timer_at:	retransmission / persist / connect / linger deadline, 0 = off
+ *		(SYN_SENT: the SYN retransmission)
  * @active_at:	last time either side did something (idle timeout)
  */
 struct nat_tcp_conn {

@@ -3,7 +3,7 @@
  * nat_tcp_out.c - the TCP engine's output: ACKs, RSTs, SYN-ACKs, data
  *
  * Everything the guest receives is built here from the connection state
- * and handed to ops->emit. Data is never stored: it is peeked from the host
+ * and handed to ops->emit (SYNs of nat_tcp_open() included). Data is never stored: it is peeked from the host
  * socket's receive queue at the offset of snd_nxt (see "Retransmission" in
  * nat_tcp.c) into the engine's one scratch buffer and emitted at once.
  */
@@ -110,6 +110,22 @@ void tcp_send_synack(struct nat_tcp *t, struct nat_flow *f)
 	if (c->flags & NAT_TCPF_WS)
 		s.wscale = (int8_t)c->rcv_wscale;
 	/* SACK-permitted and timestamps are not offered (nat_tcp.c) */
+	t->ops->emit(t->ctx, f, &s);
+}
+
+/* our SYN of an active open (nat_tcp_open()), first or retransmitted */
+void tcp_send_syn(struct nat_tcp *t, struct nat_flow *f)
+{
+	size_t space = t->ops->space(t->ctx, f);
+	struct nat_seg s;
+
+	seg_init(f, &s);
+	s.seq = f->tcp.iss;
+	s.flags = NAT_TCP_SYN;
+	s.win = (uint16_t)MIN(space, (size_t)65535);	/* never scaled */
+	s.mss = (uint16_t)(t->cfg.mtu - 40);
+	/* always offered; used only if the guest's SYN-ACK offers it too */
+	s.wscale = (int8_t)t->cfg.wscale;
 	t->ops->emit(t->ctx, f, &s);
 }
 

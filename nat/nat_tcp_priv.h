@@ -30,6 +30,7 @@ void tcp_send_ctl(struct nat_tcp *t, struct nat_flow *f, uint8_t flags,
 		  uint32_t seq);
 void tcp_send_ack(struct nat_tcp *t, struct nat_flow *f);
 void tcp_send_synack(struct nat_tcp *t, struct nat_flow *f);
+void tcp_send_syn(struct nat_tcp *t, struct nat_flow *f);
 void tcp_send_rst_reply(struct nat_tcp *t, const struct nat_seg *in);
 int tcp_send_data(struct nat_tcp *t, struct nat_flow *f, uint64_t now);
 void tcp_want_write(struct nat_tcp *t, struct nat_flow *f, bool on);

@@ -5,7 +5,7 @@
  *
  * Each connection has one deadline, timer_at, whose meaning follows its
  * state: the connect timeout (CONNECTING), the SYN-ACK retransmission
- * (SYN_RCVD), the retransmission or zero-window persist timer
+ * (SYN_RCVD), the SYN retransmission and give-up (SYN_SENT), the retransmission or zero-window persist timer
  * (ESTABLISHED), the end of the linger (LINGER). Independently, active_at
  * + idle_timeout bounds how long a silent connection lives. Both are
  * reported through nat_tcp_next_deadline() so the caller sleeps exactly
@@ -148,6 +148,29 @@ static void fire_established(struct nat_tcp *t, struct nat_flow *f,
 		tcp_reset(t, f, true);
 }
 
+/*
+ * Our SYN went unanswered: send it again with backoff (RFC 6298 5.5, the
+ * initial RTO of 2.1) until connect_timeout_ms after the first one, then
+ * give up: the guest gets a RST (in case it did answer and lost our ACK's
+ * way), the host client a reset.
+ */
+static void fire_syn_sent(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
+{
+	struct nat_tcp_conn *c = &f->tcp;
+	uint64_t end = c->rtt_start + t->cfg.connect_timeout_ms * NS_PER_MS;
+
+	if (now >= end || ++c->retries > t->cfg.max_retries) {
+		t->st.refused++;
+		tcp_reset(t, f, true);
+		return;
+	}
+	t->st.retrans++;
+	tcp_send_syn(t, f);
+	rto_backoff(t, f, now);
+	if (c->timer_at > end)
+		c->timer_at = end;
+}
+
 static void fire(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 {
 	struct nat_tcp_conn *c = &f->tcp;
@@ -166,6 +189,9 @@ static void fire(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 		t->st.retrans++;
 		tcp_send_synack(t, f);
 		rto_backoff(t, f, now);
+		break;
+	case NAT_TCP_SYN_SENT:
+		fire_syn_sent(t, f, now);
 		break;
 	case NAT_TCP_ESTABLISHED:
 		fire_established(t, f, now);
