@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/fmt.h"
+#include "cli/publish.h"
 #include "cli/table.h"
 #include "common/paths.h"
 #include "common/proto.h"
@@ -57,11 +58,36 @@ static char *guest_state(struct json_object *g, char *buf, size_t size)
 	return buf;
 }
 
+/* "127.0.0.1:8080->80/tcp, 0.0.0.0:53->53/udp": the active publications */
+static char *ps_ports(struct json_object *g, char *buf, size_t size)
+{
+	struct json_object *pubs;
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	if (proto_get_arr(g, "publish", &pubs))
+		return buf;
+	for (i = 0; i < json_object_array_length(pubs) && at + 1 < size; i++) {
+		struct json_object *p = json_object_array_get_idx(pubs, i);
+		char one[96];
+		int active = 0, r;
+
+		if (proto_get_bool(p, "active", &active) || !active ||
+		    !*cli_pub_format(p, one, sizeof(one)))
+			continue;
+		r = snprintf(buf + at, size - at, "%s%s", at ? ", " : "", one);
+		if (r < 0 || (size_t)r >= size - at)
+			break;
+		at += (size_t)r;
+	}
+	return buf;
+}
+
 static void ps_table(struct json_object *list)
 {
 	static const char *const hdr[] = { "NAME", "KIND", "STATE", "PID", "NETWORKS",
-					   "ADDRESSES", "COMMAND", "CREATED" };
-	struct table *t = table_new(hdr, 8);
+					   "ADDRESSES", "PORTS", "COMMAND", "CREATED" };
+	struct table *t = table_new(hdr, 9);
 	time_t now = time(NULL);
 	size_t i, j;
 
@@ -72,8 +98,8 @@ static void ps_table(struct json_object *list)
 		struct json_object *nets = json_object_new_array();
 		struct json_object *ips = json_object_new_array();
 		char state[32], pid[16] = "", netbuf[256], ipbuf[256], cmdbuf[64],
-		     created[32] = "";
-		const char *row[8];
+		     created[32] = "", ports[512];
+		const char *row[9];
 		time_t t0;
 		int64_t v;
 
@@ -98,8 +124,9 @@ static void ps_table(struct json_object *list)
 		row[3] = pid;
 		row[4] = fmt_join(nets, ",", 0, netbuf, sizeof(netbuf));
 		row[5] = fmt_join(ips, ",", 0, ipbuf, sizeof(ipbuf));
-		row[6] = fmt_join(cmd, " ", 30, cmdbuf, sizeof(cmdbuf));
-		row[7] = created;
+		row[6] = ps_ports(g, ports, sizeof(ports));
+		row[7] = fmt_join(cmd, " ", 30, cmdbuf, sizeof(cmdbuf));
+		row[8] = created;
 		table_add(t, row);
 		json_object_put(nets);
 		json_object_put(ips);
@@ -196,7 +223,9 @@ int cmd_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	static const char help[] =
 		"Usage: mvm inspect NAME...\n\n"
 		"Print the named guests as a JSON array: state, pid, exit code,\n"
-		"command, times and interfaces (network, MAC, address, gateway, DNS).\n"
+		"command, times, interfaces (network, MAC, address, gateway, DNS) and\n"
+		"published ports (\"publish\": host address and port, guest port,\n"
+		"protocol, network, whether it is active).\n"
 		"Exit status 1 if any guest does not exist (the others are printed).\n";
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' },

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#define NET_FLOWS_LIMIT (1u << 20)	/* mvmd's NET_FLOWS_MAX */
+#define NET_FLOWS_DEFAULT 8192UL	/* mvmd's NET_FLOWS_DEFAULT */
+
 static const char network_usage[] =
 	"Usage: mvm network COMMAND\n"
 	"\n"
@@ -32,22 +35,38 @@ static int net_create(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char help[] =
 		"Usage: mvm network create NAME [--subnet CIDR] [--internal] [--mtu N]\n"
-		"                          [--label K=V]...\n\n"
+		"                          [--label K=V]... [--host-access=on|off]\n"
+		"                          [--max-flows N] [--max-flows-per-guest N]\n\n"
 		"Create a network and print its name.\n\n"
 		"  --subnet CIDR   IPv4 subnet, prefix 8..30 (default: chosen to overlap\n"
 		"                  no address or route of the host)\n"
 		"  --internal      no way out: guests, gateway services and nothing else\n"
 		"  --mtu N         link MTU, 68..65520 (default 1500)\n"
-		"  --label K=V     attach a label (repeatable)\n";
+		"  --label K=V     attach a label (repeatable)\n"
+		"  --host-access=on|off\n"
+		"                  whether guests reach the host's loopback through the\n"
+		"                  gateway address (GATEWAY:PORT is 127.0.0.1:PORT on the\n"
+		"                  host); default on for nat networks, off for internal\n"
+		"  --max-flows N   most NAT flows (TCP connections and UDP mappings) the\n"
+		"                  network holds at once, 1..1048576 (default 8192)\n"
+		"  --max-flows-per-guest N\n"
+		"                  most NAT flows of one guest address, 1..max-flows\n"
+		"                  (default 2048, or max-flows if lower); beyond a limit\n"
+		"                  a new TCP connection is reset, a UDP datagram dropped,\n"
+		"                  and 'mvm network inspect' counts it (stats.nat)\n";
 	static const struct option opts[] = {
 		{ "subnet", required_argument, NULL, 's' },
 		{ "internal", no_argument, NULL, 'i' },
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "host-access", required_argument, NULL, 'A' },
+		{ "max-flows", required_argument, NULL, 'M' },
+		{ "max-flows-per-guest", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "network create";
+	unsigned long flows, max_flows = 0, max_guest = 0;
 	struct json_object *args = json_object_new_object(), *labels, *res;
 	struct client cl;
 	struct cidr4 cidr;
@@ -83,6 +102,27 @@ static int net_create(struct cli_ctx *ctx, int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'A':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				ret = cli_usage_error(cmd, "--host-access must be on or off, not '%s'",
+						      optarg);
+				goto out;
+			}
+			json_object_object_add(args, "host_access",
+					       json_object_new_boolean(!strcmp(optarg, "on")));
+			break;
+		case 'M':
+		case 'G':
+			if (fmt_parse_uint(optarg, 1, NET_FLOWS_LIMIT, &flows)) {
+				ret = cli_usage_error(cmd, "invalid %s '%s': want 1..%u",
+						      c == 'M' ? "--max-flows" : "--max-flows-per-guest",
+						      optarg, NET_FLOWS_LIMIT);
+				goto out;
+			}
+			*(c == 'M' ? &max_flows : &max_guest) = flows;
+			json_object_object_add(args, c == 'M' ? "max_flows" : "max_flows_per_guest",
+					       json_object_new_int64((int64_t)flows));
+			break;
 		case 'h':
 			fputs(help, stdout);
 			ret = 0;
@@ -95,6 +135,11 @@ static int net_create(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind + 1 != argc) {
 		ret = cli_usage_error(cmd, optind >= argc ? "a NAME is required" :
 					   "exactly one NAME, please");
+		goto out;
+	}
+	if (max_guest > (max_flows ? max_flows : NET_FLOWS_DEFAULT)) {
+		ret = cli_usage_error(cmd, "--max-flows-per-guest %lu is more than the network's max flows (%lu)",
+				      max_guest, max_flows ? max_flows : NET_FLOWS_DEFAULT);
 		goto out;
 	}
 	name = argv[optind];
@@ -263,7 +308,10 @@ static int net_inspect(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char help[] =
 		"Usage: mvm network inspect NAME...\n\n"
-		"Print the named networks as a JSON array, with their switch counters.\n"
+		"Print the named networks as a JSON array: settings (mode, subnet,\n"
+		"host_access, max_flows, max_flows_per_guest, ...) and \"stats\", the\n"
+		"switch's counters, with the gateway's DHCP, DNS and NAT (\"nat\": flows,\n"
+		"limits, drops at a limit, published connections) counters.\n"
 		"Exit status 1 if any network does not exist (the others are printed).\n";
 	struct json_object *out, *res, *args;
 	struct client cl;

@@ -26,22 +26,33 @@ static const char run_help[] =
 	"  -d, --detach       run in the background and print the guest's name;\n"
 	"                     output goes to the guest's log ('mvm logs NAME')\n"
 	"  --rm               remove the guest when CMD exits\n"
+	"  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp|/tcp]\n"
+	"                     forward HOSTIP:HOSTPORT on the host to GUESTPORT of\n"
+	"                     the guest's address on its first network (repeatable).\n"
+	"                     HOSTIP defaults to 127.0.0.1 (this host only); give\n"
+	"                     0.0.0.0 to accept connections from other machines.\n"
+	"                     The protocol is tcp unless /udp is given. mvmd binds\n"
+	"                     the port when the guest is created and releases it\n"
+	"                     when the guest exits; a port another guest publishes\n"
+	"                     or something else on the host holds is an error, and\n"
+	"                     no guest is created. Works on internal networks too.\n"
+	"                     Clients keep their own source address in the guest.\n"
 	"  -h, --help         print this help\n\n"
 	"microVM options (not available yet): --cpus N, --memory SIZE, --kernel FILE,\n"
-	"--initrd FILE, --disk FILE, --publish [IP:]HOST:GUEST[/udp].\n\n"
+	"--initrd FILE, --disk FILE.\n\n"
 	"CMD defaults to $SHELL (else /bin/sh). In the foreground CMD has the\n"
 	"terminal, and mvm exits with CMD's exit status (128+N if killed by\n"
 	"signal N; 126 if CMD cannot be executed, 127 if it is not found).\n";
 
 /**
  * cmd_run() - mvm run [--netns] [--name N] [--alias A]... [--network NET]...
- *	       [-d] [--rm] -- CMD
+ *	       [-p [IP:]HOSTPORT:GUESTPORT[/udp]]... [-d] [--rm] -- CMD
  * @ctx, @argc, @argv:	as every command; argv[0] is "run"
  * Return: the exit status (CMD's in the foreground)
  */
 int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum { O_NAME = 256, O_ALIAS, O_NETWORK, O_RM, O_NETNS, O_VMOPT, O_PUBLISH };
+	enum { O_NAME = 256, O_ALIAS, O_NETWORK, O_RM, O_NETNS, O_VMOPT };
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, O_NAME },
 		{ "alias", required_argument, NULL, O_ALIAS },
@@ -50,7 +61,7 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		{ "detach", no_argument, NULL, 'd' },
 		{ "rm", no_argument, NULL, O_RM },
 		{ "netns", no_argument, NULL, O_NETNS },
-		{ "publish", required_argument, NULL, O_PUBLISH },
+		{ "publish", required_argument, NULL, 'p' },
 		{ "cpus", required_argument, NULL, O_VMOPT },
 		{ "memory", required_argument, NULL, O_VMOPT },
 		{ "kernel", required_argument, NULL, O_VMOPT },
@@ -61,11 +72,11 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct run_opts o = { 0 };
 	const char *vmopt = NULL;
-	char *shell_argv[2];
+	char *shell_argv[2], why[128];
 	int c, li = 0, netns = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+dh", opts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dhp:", opts, &li)) != -1) {
 		switch (c) {
 		case O_NAME:
 			if (!name_valid(optarg))
@@ -100,8 +111,15 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 		case O_NETNS:
 			netns = 1;
 			break;
-		case O_PUBLISH:
-			vmopt = "--publish";
+		case 'p':
+			if (o.n_publish == RUN_MAX_PUBLISH)
+				return cli_usage_error("run", "at most %d --publish per guest",
+						       RUN_MAX_PUBLISH);
+			if (cli_pub_parse(optarg, &o.publish[o.n_publish], why,
+					  sizeof(why)))
+				return cli_usage_error("run", "--publish %s: expected "
+						       CLI_PUB_SYNTAX " (%s)", optarg, why);
+			o.n_publish++;
 			break;
 		case O_VMOPT:
 			vmopt = opts[li].name;
@@ -116,12 +134,9 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (!netns)
 		return cli_error("microVM guests need the VMM (mvm-vmm), which is not available yet; "
 				 "use --netns to run the command in a namespace guest instead");
-	if (vmopt) {
-		if (!strcmp(vmopt, "--publish"))
-			return cli_error("--publish is not supported yet");
+	if (vmopt)
 		return cli_error("--%s applies to microVM guests only, not to --netns guests",
 				 vmopt);
-	}
 	if (optind < argc) {
 		o.argv = argv + optind;
 	} else {

@@ -664,6 +664,12 @@ static int create_guest(struct guest_run *g, const struct run_opts *o)
 			json_object_array_add(nets, json_object_new_string(o->aliases[i]));
 		json_object_object_add(args, "aliases", nets);
 	}
+	if (o->n_publish) {
+		nets = json_object_new_array();
+		for (i = 0; i < o->n_publish; i++)
+			json_object_array_add(nets, cli_pub_to_json(&o->publish[i]));
+		json_object_object_add(args, "publish", nets);
+	}
 	nets = json_object_new_array();
 	for (i = 0; o->argv[i]; i++)
 		json_object_array_add(nets, json_object_new_string(o->argv[i]));

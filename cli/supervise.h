@@ -9,10 +9,13 @@
 
 #include <stddef.h>
 
+#include "cli/publish.h"
+
 struct cli_ctx;
 
 #define RUN_MAX_NETWORKS 8	/* == NETNS_MAX_IFACES */
 #define RUN_MAX_ALIASES 16	/* == GUEST_ALIASES_MAX (mvmd/guest.h) */
+#define RUN_MAX_PUBLISH 32	/* == PUB_MAX (mvmd/publish.h) */
 
 /** struct run_opts - what `mvm run --netns` was asked for */
 struct run_opts {
@@ -21,6 +24,8 @@ struct run_opts {
 	size_t n_networks;
 	const char *aliases[RUN_MAX_ALIASES];	/* extra DNS names */
 	size_t n_aliases;
+	struct cli_pub publish[RUN_MAX_PUBLISH];	/* --publish, in order */
+	size_t n_publish;
 	char **argv;				/* the command, NULL-terminated */
 	int detach;				/* -d */
 	int auto_remove;			/* --rm */

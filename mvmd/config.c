@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <libconfig.h>
+#include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -584,6 +585,186 @@ static int cfg_aliases(struct cfg_ctx *x, const config_setting_t *s,
 	return ret;
 }
 
+static int cfg_host_access(struct cfg_ctx *x, const config_setting_t *s,
+			   struct cfg_network *n)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		cfg_err(x, s, "must be true or false");
+		return -EINVAL;
+	}
+	n->host_access = config_setting_get_bool(s) ? 1 : 0;
+	return 0;
+}
+
+/* An integer in [@min, @max] into *@out; 0 or -EINVAL (recorded) */
+static int cfg_uint(struct cfg_ctx *x, const config_setting_t *s,
+		    long long min, long long max, long long *out)
+{
+	int t = config_setting_type(s);
+	long long v;
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+		cfg_err(x, s, "must be an integer");
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		cfg_err(x, s, "%lld is out of range %lld..%lld", v, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int cfg_max_flows(struct cfg_ctx *x, const config_setting_t *s,
+			 struct cfg_network *n)
+{
+	long long v;
+
+	if (cfg_uint(x, s, 1, CFG_FLOWS_MAX, &v))
+		return -EINVAL;
+	n->max_flows = (uint32_t)v;
+	return 0;
+}
+
+static int cfg_max_flows_guest(struct cfg_ctx *x, const config_setting_t *s,
+			       struct cfg_network *n)
+{
+	long long v;
+
+	if (cfg_uint(x, s, 1, CFG_FLOWS_MAX, &v))
+		return -EINVAL;
+	n->max_flows_guest = (uint32_t)v;
+	return 0;
+}
+
+/* host = "IP:PORT", "PORT" or PORT (address 127.0.0.1) */
+static int cfg_publish_host(struct cfg_ctx *x, const config_setting_t *m,
+			    struct cfg_publish *p)
+{
+	const char *v, *colon;
+	char ip[16];
+	long long port;
+
+	p->host_ip = 0x7f000001;
+	if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+		if (cfg_uint(x, m, 1, 65535, &port))
+			return -EINVAL;
+		p->host_port = (uint16_t)port;
+		return 0;
+	}
+	v = config_setting_get_string(m);
+	colon = strrchr(v, ':');
+	if (colon) {
+		size_t len = (size_t)(colon - v);
+
+		if (len >= sizeof(ip))
+			goto bad;
+		memcpy(ip, v, len);
+		ip[len] = '\0';
+		if (ip4_parse(ip, &p->host_ip))
+			goto bad;
+		v = colon + 1;
+	}
+	if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 5)
+		goto bad;
+	port = atoll(v);
+	if (port < 1 || port > 65535)
+		goto bad;
+	p->host_port = (uint16_t)port;
+	return 0;
+bad:
+	cfg_err(x, m, "\"%s\" is not a host port: want \"PORT\" or "
+		"\"IP:PORT\" (IPv4, port 1..65535)", config_setting_get_string(m));
+	return -EINVAL;
+}
+
+static int cfg_publish_one(struct cfg_ctx *x, const config_setting_t *g,
+			   struct cfg_publish *p)
+{
+	static const char *const keys[] = { "guest", "host", "port", "proto",
+					    NULL };
+	const config_setting_t *m;
+	int ret = cfg_members(x, g, keys);
+	long long v;
+
+	memset(p, 0, sizeof(*p));
+	p->line = config_setting_source_line(g);
+	p->proto = IPPROTO_TCP;
+	if (cfg_member_label(x, g, "guest", p->guest))
+		ret = -EINVAL;
+	m = config_setting_get_member(g, "host");
+	if (!m) {
+		cfg_err(x, g, "needs host = \"[IP:]PORT\"");
+		ret = -EINVAL;
+	} else if (cfg_publish_host(x, m, p)) {
+		ret = -EINVAL;
+	}
+	m = config_setting_get_member(g, "port");
+	if (!m) {
+		cfg_err(x, g, "needs port = N (the guest's port)");
+		ret = -EINVAL;
+	} else if (cfg_uint(x, m, 1, 65535, &v)) {
+		ret = -EINVAL;
+	} else {
+		p->port = (uint16_t)v;
+	}
+	m = config_setting_get_member(g, "proto");
+	if (m) {
+		const char *s = cfg_string(x, m);
+
+		if (!s) {
+			ret = -EINVAL;
+		} else if (!strcmp(s, "udp")) {
+			p->proto = IPPROTO_UDP;
+		} else if (strcmp(s, "tcp")) {
+			cfg_err(x, m, "unknown protocol \"%s\" (use \"tcp\" or "
+				"\"udp\")", s);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+static int cfg_publish(struct cfg_ctx *x, const config_setting_t *s,
+		       struct cfg_network *n)
+{
+	int i, len, ret;
+
+	ret = cfg_group_list(x, s, "{ guest = \"GUEST\"; host = \"[IP:]PORT\"; "
+			     "port = N; proto = \"tcp\"; }", CFG_MAX_PUBLISH);
+	if (ret)
+		return ret;
+	len = config_setting_length(s);
+	for (i = 0; i < len; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		struct cfg_publish *p = &n->publish[n->n_publish];
+		size_t j;
+
+		if (cfg_publish_one(x, g, p)) {
+			ret = -EINVAL;
+			continue;
+		}
+		for (j = 0; j < n->n_publish; j++) {
+			const struct cfg_publish *o = &n->publish[j];
+
+			if (o->proto == p->proto && o->host_port == p->host_port &&
+			    (o->host_ip == p->host_ip || !o->host_ip ||
+			     !p->host_ip))
+				break;
+		}
+		if (j < n->n_publish) {
+			cfg_err(x, config_setting_get_member(g, "host"),
+				"the same host port as the publish entry on "
+				"line %d", n->publish[j].line);
+			ret = -EINVAL;
+			continue;
+		}
+		n->n_publish++;
+	}
+	return ret;
+}
+
 /**
  * struct cfg_key_def - one key a network group may hold
  * @name:	the key
@@ -606,6 +787,10 @@ static const struct cfg_key_def cfg_network_keys[] = {
 	{ "dns_upstreams", cfg_upstreams },
 	{ "static", cfg_statics },
 	{ "aliases", cfg_aliases },
+	{ "publish", cfg_publish },
+	{ "host_access", cfg_host_access },
+	{ "max_flows", cfg_max_flows },
+	{ "max_flows_per_guest", cfg_max_flows_guest },
 };
 
 /* Check one network group into @n; 0 if it is valid, -EINVAL otherwise */
@@ -618,6 +803,7 @@ static int cfg_network(struct cfg_ctx *x, const config_setting_t *g,
 
 	memset(n, 0, sizeof(*n));
 	n->line = config_setting_source_line(g);
+	n->host_access = -1;
 	if (!config_setting_is_group(g)) {
 		cfg_err(x, g, "a network must be a group: %s = { ... };", name);
 		return -EINVAL;
@@ -660,6 +846,14 @@ static int cfg_network(struct cfg_ctx *x, const config_setting_t *g,
 	}
 	if (cfg_statics_check(x, g, n))
 		ret = -EINVAL;
+	if (n->max_flows_guest && n->max_flows_guest >
+	    (n->max_flows ? n->max_flows : CFG_FLOWS_DEFAULT)) {
+		cfg_err(x, config_setting_get_member(g, "max_flows_per_guest"),
+			"%u is more than the network's max_flows (%u)",
+			n->max_flows_guest,
+			n->max_flows ? n->max_flows : CFG_FLOWS_DEFAULT);
+		ret = -EINVAL;
+	}
 	return ret;
 }
 

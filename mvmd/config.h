@@ -32,6 +32,9 @@
 #define CFG_UPSTREAM_MAX 72	/* "[v6]:port" + NUL */
 #define CFG_MAX_STATIC 64	/* static leases per network */
 #define CFG_MAX_ALIASES 64	/* aliases per network */
+#define CFG_MAX_PUBLISH 64	/* publish entries per network (VSW_PUBLISH_MAX) */
+#define CFG_FLOWS_MAX (1u << 20)	/* max_flows limit (NAT_FLOW_MAX) */
+#define CFG_FLOWS_DEFAULT 8192		/* VSW_NAT_FLOWS_DEFAULT */
 
 /** struct cfg_static - one static DHCP lease, published in DNS too */
 struct cfg_static {
@@ -45,6 +48,19 @@ struct cfg_static {
 struct cfg_alias {
 	char name[CFG_NAME_MAX];	/* DNS labels */
 	char guest[CFG_NAME_MAX];
+};
+
+/**
+ * struct cfg_publish - host port @host_ip:@host_port/@proto forwarded to
+ * port @port of guest @guest on the network, while that guest runs
+ */
+struct cfg_publish {
+	char guest[CFG_NAME_MAX];
+	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t host_ip;		/* host order; default 127.0.0.1 */
+	uint16_t host_port;
+	uint16_t port;			/* the guest's */
+	int line;
 };
 
 /** struct cfg_label - one key=value label */
@@ -71,6 +87,11 @@ struct cfg_network {
 	struct cfg_static statics[CFG_MAX_STATIC];
 	size_t n_aliases;
 	struct cfg_alias aliases[CFG_MAX_ALIASES];
+	size_t n_publish;
+	struct cfg_publish publish[CFG_MAX_PUBLISH];
+	int host_access;		/* -1 = by mode (on for nat), 0, 1 */
+	uint32_t max_flows;		/* NAT limits; 0 = defaults */
+	uint32_t max_flows_guest;	/* max_flows_per_guest */
 	int line;			/* line of the network's group */
 };
 

@@ -91,6 +91,10 @@ static void config_network(struct mvmd *d, const struct cfg_network *cn,
 	s.source = NET_SRC_CONFIG;
 	s.config_file = file;
 	s.cfg = cn;
+	s.host_access = cn->host_access < 0 ? NET_BY_MODE :
+			cn->host_access ? NET_ON : NET_OFF;
+	s.max_flows = cn->max_flows;
+	s.max_flows_guest = cn->max_flows_guest;
 	if (net_create(d, &s, &n, err, sizeof(err)))
 		config_error(d, "%s:%d: network '%s': %s", file, cn->line,
 			     cn->name, err);

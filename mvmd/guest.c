@@ -13,6 +13,7 @@
 #include "mvmd/guest.h"
 #include "mvmd/names.h"
 #include "mvmd/network.h"
+#include "mvmd/publish.h"
 #include "mvmd/services.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -47,6 +48,21 @@ struct guest *guest_find(struct mvmd *d, const char *name)
 		if (!strcmp(d->guests[i]->name, name))
 			return d->guests[i];
 	return NULL;
+}
+
+uint32_t guest_id_alloc(struct mvmd *d)
+{
+	for (;;) {
+		size_t i;
+
+		if (!++d->guest_serial)
+			d->guest_serial = 1;
+		for (i = 0; i < d->n_guests; i++)
+			if (d->guests[i]->id == d->guest_serial)
+				break;
+		if (i == d->n_guests)
+			return d->guest_serial;
+	}
 }
 
 int guest_add(struct mvmd *d, struct guest *g)
@@ -216,6 +232,40 @@ static int check_spec(struct mvmd *d, const struct guest_spec *s, char *err,
 	return 0;
 }
 
+/* the request's publications; "" (no network) is the first network */
+static int pubs_from_spec(struct guest *g, const struct guest_spec *s,
+			  char *err, size_t errlen)
+{
+	size_t i, k, n = s->publish ? json_object_array_length(s->publish) : 0;
+	int ret;
+
+	if (n > PUB_MAX) {
+		snprintf(err, errlen, "too many published ports (limit %d)",
+			 PUB_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		struct pub *p = &g->pubs[i];
+
+		ret = pub_from_json(json_object_array_get_idx(s->publish, i), p,
+				    err, errlen);
+		if (ret)
+			return ret;
+		if (!p->network[0])
+			str_copy(p->network, sizeof(p->network), g->ifs[0].network);
+		for (k = 0; k < g->n_if && strcmp(g->ifs[k].network, p->network); k++)
+			;
+		if (k == g->n_if) {
+			snprintf(err, errlen,
+				 "cannot publish toward network '%s': the guest is not attached to it",
+				 p->network);
+			return -EINVAL;
+		}
+	}
+	g->n_pubs = n;
+	return 0;
+}
+
 int guest_create(struct mvmd *d, const struct guest_spec *s,
 		 struct guest **out, char *err, size_t errlen)
 {
@@ -271,10 +321,19 @@ int guest_create(struct mvmd *d, const struct guest_spec *s,
 			goto fail;
 		}
 	}
+	g->id = guest_id_alloc(d);
+	ret = pubs_from_spec(g, s, err, errlen);
+	if (!ret)
+		ret = pub_config_collect(d, g, err, errlen);
+	if (!ret)
+		ret = pub_guest_up(d, g, 1, err, errlen);
+	if (ret)
+		goto fail;
 	now_iso8601(g->created, sizeof(g->created));
 	g->state = GUEST_CREATED;
 	ret = guest_add(d, g);
 	if (ret) {
+		pub_guest_down(d, g);
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -432,6 +491,7 @@ int guest_exited(struct mvmd *d, struct guest *g, int code)
 	size_t i;
 
 	guest_detach(d, g);
+	pub_guest_down(d, g);
 	svc_guest_down(d, g);
 	svc_guest_leases(d, g, 0);
 	for (i = 0; i < g->n_if; i++)
@@ -458,6 +518,7 @@ void guest_remove(struct mvmd *d, struct guest *g)
 	size_t i;
 
 	guest_detach(d, g);
+	pub_guest_down(d, g);
 	if (g->state != GUEST_EXITED) {	/* exited ones hold no address */
 		svc_guest_down(d, g);
 		svc_guest_leases(d, g, 0);
@@ -504,6 +565,22 @@ static struct json_object *if_to_json(struct mvmd *d, const struct guest_if *gi,
 	return o;
 }
 
+struct json_object *guest_pubs_json(const struct guest *g)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i, k;
+
+	for (i = 0; i < g->n_pubs; i++) {
+		uint32_t ip = 0;
+
+		for (k = 0; k < g->n_if; k++)
+			if (!strcmp(g->ifs[k].network, g->pubs[i].network))
+				ip = g->ifs[k].ip;
+		json_object_array_add(a, pub_to_json(&g->pubs[i], ip));
+	}
+	return a;
+}
+
 struct json_object *guest_to_json(struct mvmd *d, const struct guest *g)
 {
 	struct json_object *o = json_object_new_object(), *ifs, *cmd = NULL;
@@ -539,5 +616,6 @@ struct json_object *guest_to_json(struct mvmd *d, const struct guest *g)
 		json_object_array_add(ifs, if_to_json(d, &g->ifs[i], dr));
 	}
 	json_object_object_add(o, "interfaces", ifs);
+	json_object_object_add(o, "publish", guest_pubs_json(g));
 	return o;
 }

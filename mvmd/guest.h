@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "mvmd/mvmd.h"
+#include "mvmd/publish.h"
 
 #define GUEST_MAX 256		/* guests per daemon, exited ones included */
 #define GUEST_MAX_IF 8		/* interfaces per guest */
@@ -41,6 +42,8 @@ struct guest_if {
 /** struct guest - one guest */
 struct guest {
 	char name[GUEST_NAME_MAX];
+	uint32_t id;			/* unique in the daemon, never 0; the
+					 * owner of its published ports */
 	char kind[16];			/* "netns" */
 	enum guest_state state;
 	pid_t pid;			/* while running */
@@ -55,6 +58,8 @@ struct guest {
 	struct ctl_client *owner;	/* connection that created it */
 	struct ctl_client *lifeline;	/* connection that attached it */
 	struct mvmd_ev ev;		/* pidfd watch */
+	size_t n_pubs;
+	struct pub pubs[PUB_MAX];	/* --publish ones first, then config's */
 };
 
 /** struct guest_spec - what guest_create() is asked for */
@@ -66,14 +71,18 @@ struct guest_spec {
 	struct json_object *command;	/* borrowed array of strings or NULL */
 	struct json_object *aliases;	/* borrowed array of names or NULL */
 	int auto_remove;
+	struct json_object *publish;	/* borrowed array of pub_from_json()
+					 * objects or NULL */
 };
 
 /**
  * guest_create() - register a guest and allocate its MACs and addresses
  * @out:	receives the guest (owned by the registry)
  * Return: 0 or -errno with the reply's sentence in @err: -EEXIST (name in
- *	   use), -EINVAL (bad name, duplicate network, too many), -ENOENT
- *	   (unknown network), -ENOSPC (no free address or GUEST_MAX reached)
+ *	   use), -EINVAL (bad name, duplicate network, too many, bad
+ *	   publication), -ENOENT (unknown network), -ENOSPC (no free address
+ *	   or GUEST_MAX reached), -EADDRINUSE (a host port is taken: see
+ *	   pub_guest_up()); on failure nothing of the guest remains
  */
 int guest_create(struct mvmd *d, const struct guest_spec *s,
 		 struct guest **out, char *err, size_t errlen);
@@ -117,6 +126,12 @@ int guest_signal(struct guest *g, int sig);
 /** guest_to_json() - the protocol's guest object (caller puts it) */
 struct json_object *guest_to_json(struct mvmd *d, const struct guest *g);
 
+/**
+ * guest_pubs_json() - the guest's publications, pub_to_json() each
+ * Return: a new array (caller puts it)
+ */
+struct json_object *guest_pubs_json(const struct guest *g);
+
 /** guest_state_name() - "created", "running" or "exited" */
 const char *guest_state_name(enum guest_state s);
 
@@ -136,6 +151,9 @@ int guest_ip_in_use(struct mvmd *d, const char *net, uint32_t ip);
  * Return: 0 or -errno (getrandom)
  */
 int guest_mac_alloc(struct mvmd *d, uint8_t mac[6]);
+
+/** guest_id_alloc() - a new guest id (never 0, never one in use) */
+uint32_t guest_id_alloc(struct mvmd *d);
 
 /** guest_add() - append an already filled @g to the registry (state.c) */
 int guest_add(struct mvmd *d, struct guest *g);

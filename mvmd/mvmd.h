@@ -82,6 +82,7 @@ struct mvmd {
 	int quit;			/* leave the loop */
 
 	int no_persist;
+	uint32_t guest_serial;		/* last guest id handed out */
 
 	/* DNS upstreams of nat networks (services.c), read once */
 	int svc_upstreams_loaded;

@@ -203,7 +203,24 @@ static int net_check_spec(struct mvmd *d, const struct net_spec *s,
 			 NET_MTU_MIN, NET_MTU_MAX);
 		return -EINVAL;
 	}
+	if (s->max_flows > NET_FLOWS_MAX) {
+		snprintf(err, errlen, "max flows %u is out of range (1..%u)",
+			 s->max_flows, NET_FLOWS_MAX);
+		return -EINVAL;
+	}
+	if (s->max_flows_guest > (s->max_flows ? s->max_flows : NET_FLOWS_DEFAULT)) {
+		snprintf(err, errlen,
+			 "max flows per guest %u is more than the network's max flows (%u)",
+			 s->max_flows_guest,
+			 s->max_flows ? s->max_flows : NET_FLOWS_DEFAULT);
+		return -EINVAL;
+	}
 	return net_labels_check(s->labels, err, errlen);
+}
+
+int net_host_access(const struct network *n)
+{
+	return n->host_access >= 0 ? n->host_access : !n->internal;
 }
 
 static int net_append(struct mvmd *d, struct network *n)
@@ -266,7 +283,10 @@ int net_create(struct mvmd *d, const struct net_spec *s, struct network **out,
 	n->gw = cidr4_gateway(&n->subnet);
 	net_gw_mac(n->name, n->gw_mac);
 	n->mtu = (uint16_t)(s->mtu ? s->mtu : NET_MTU_DEFAULT);
-	n->host_access = -1;
+	n->host_access = s->host_access == NET_ON ? 1 :
+			 s->host_access == NET_OFF ? 0 : -1;
+	n->max_flows = s->max_flows;
+	n->max_flows_guest = s->max_flows_guest;
 	if (s->labels)	/* a private copy, not the request's */
 		json_object_deep_copy(s->labels, &n->labels, NULL);
 	if (!n->labels)
@@ -399,6 +419,14 @@ struct json_object *net_to_json(struct mvmd *d, struct network *n, int inspect)
 		json_object_object_add(o, "config_file",
 				       json_object_new_string(n->config_file));
 	json_object_object_add(o, "created", json_object_new_string(n->created));
+	json_object_object_add(o, "host_access",
+			       json_object_new_boolean(net_host_access(n)));
+	json_object_object_add(o, "max_flows", json_object_new_int64(
+		n->max_flows ? n->max_flows : NET_FLOWS_DEFAULT));
+	json_object_object_add(o, "max_flows_per_guest", json_object_new_int64(
+		n->max_flows_guest ? n->max_flows_guest :
+		MIN(NET_FLOWS_GUEST_DEFAULT,
+		    n->max_flows ? n->max_flows : NET_FLOWS_DEFAULT)));
 	json_object_object_add(o, "guests", net_guests(d, n));
 	if (inspect) {
 		struct json_object *st = vsw_stats(n->sw);

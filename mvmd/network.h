@@ -27,6 +27,12 @@ struct cfg_network;
 #define NET_MTU_MAX 65520
 #define NET_MTU_DEFAULT 1500
 #define NET_FILTER_MAX 1024
+#define NET_FLOWS_MAX (1u << 20)	/* max_flows limit (nat/nat_flow.h) */
+#define NET_FLOWS_DEFAULT 8192		/* VSW_NAT_FLOWS_DEFAULT */
+#define NET_FLOWS_GUEST_DEFAULT 2048	/* VSW_NAT_FLOWS_GUEST */
+
+/** enum net_toggle - a setting left to the network's mode, or forced */
+enum net_toggle { NET_BY_MODE = 0, NET_ON, NET_OFF };
 
 enum net_source { NET_SRC_DEFAULT, NET_SRC_CLI, NET_SRC_CONFIG };
 
@@ -73,6 +79,9 @@ struct net_spec {
 	const char *created;		/* NULL = now */
 	int restore;			/* from state.json: don't recheck the host */
 	const struct cfg_network *cfg;	/* config networks: copied; or NULL */
+	enum net_toggle host_access;	/* default: on for nat, off internal */
+	uint32_t max_flows;		/* 1..NET_FLOWS_MAX; 0 = default */
+	uint32_t max_flows_guest;	/* 1..max_flows; 0 = default */
 };
 
 /**
@@ -81,7 +90,8 @@ struct net_spec {
  * @s:		what to create
  * @out:	receives the network (owned by @d's registry); may be NULL
  * @err:	on failure, the sentence for the reply
- * Return: 0 or -errno: -EINVAL (name, MTU, labels), -EEXIST, -EADDRINUSE
+ * Return: 0 or -errno: -EINVAL (name, MTU, labels, flow limits), -EEXIST,
+ *	   -EADDRINUSE
  *	   (subnet overlaps the host or another network), -ENOSPC (no subnet
  *	   left or NET_MAX reached), or the switch's error
  */
@@ -119,6 +129,9 @@ int net_labels_check(struct json_object *labels, char *err, size_t errlen);
 
 /** net_labels_match() - does @n carry every key=value of @want? */
 int net_labels_match(const struct network *n, struct json_object *want);
+
+/** net_host_access() - does the gateway address reach the host's loopback? */
+int net_host_access(const struct network *n);
 
 /** net_gw_mac() - the gateway MAC of network @name: 02:6d:76 + hash */
 void net_gw_mac(const char *name, uint8_t mac[6]);

@@ -66,6 +66,11 @@ OP(op_guest_create)
 	ret = proto_get_arr(args, "aliases", &s.aliases);
 	if (ret == -EINVAL || (!ret && !str_array(s.aliases, GUEST_ALIASES_MAX)))
 		return ops_bad_arg(-EINVAL, "aliases", "an array of at most 16 names");
+	ret = proto_get_arr(args, "publish", &s.publish);
+	if (ret == -EINVAL ||
+	    (!ret && json_object_array_length(s.publish) > PUB_MAX))
+		return ops_bad_arg(-EINVAL, "publish",
+				   "an array of at most 32 publication objects");
 	ret = proto_get_arr(args, "networks", &a);
 	if (ret == -EINVAL || (!ret && !str_array(a, GUEST_MAX_IF)))
 		return ops_bad_arg(-EINVAL, "networks",

@@ -31,6 +31,21 @@ static struct network *arg_network(struct mvmd *d, struct json_object *args,
 	return n;
 }
 
+/* optional integer @key in 1..@max into *@out: 0, or 1 if it is bad */
+static int flows_arg(struct json_object *args, const char *key, uint32_t max,
+		     uint32_t *out)
+{
+	int64_t v;
+	int ret = proto_get_int(args, key, &v);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret || v < 1 || v > max)
+		return 1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 OP(op_network_create)
 {
 	struct net_spec s = { .source = NET_SRC_CLI };
@@ -38,7 +53,7 @@ OP(op_network_create)
 	struct network *n;
 	char err[256];
 	int64_t mtu = 0;
-	int ret;
+	int ret, ha;
 
 	ret = proto_get_str(args, "name", &s.name);
 	if (ret)
@@ -64,6 +79,20 @@ OP(op_network_create)
 	s.mtu = (unsigned)mtu;
 	if (proto_get_obj(args, "labels", &s.labels) == -EINVAL)
 		return ops_bad_arg(-EINVAL, "labels", "an object of strings");
+	ret = proto_get_bool(args, "host_access", &ha);
+	if (ret == -EINVAL)
+		return ops_bad_arg(ret, "host_access", "a boolean");
+	if (!ret)
+		s.host_access = ha ? NET_ON : NET_OFF;
+	if (flows_arg(args, "max_flows", NET_FLOWS_MAX, &s.max_flows))
+		return proto_reply_err(-EINVAL,
+				       "max_flows must be an integer from 1 to %u",
+				       NET_FLOWS_MAX);
+	if (flows_arg(args, "max_flows_per_guest", NET_FLOWS_MAX,
+		      &s.max_flows_guest))
+		return proto_reply_err(-EINVAL,
+				       "max_flows_per_guest must be an integer from 1 to %u",
+				       NET_FLOWS_MAX);
 	ret = net_create(d, &s, &n, err, sizeof(err));
 	if (ret)
 		return proto_reply_err(ret, "%s", err);

@@ -5,17 +5,21 @@
  * Format (version 1):
  *   { "version": 1,
  *     "networks": [ { "name", "mode", "subnet", "mtu", "labels", "created",
- *                     "gateway_mac", "source": "default"|"cli" } ],
+ *                     "gateway_mac", "source": "default"|"cli",
+ *                     "host_access"?, "max_flows"?, "max_flows_per_guest"? } ],
  *     "guests": [ { "name", "kind", "state", "pid"?, "exit_code"?,
  *                   "command", "created", "started"?, "finished"?,
  *                   "auto_remove", "interfaces": [ { "network", "ifname",
- *                   "mac", "ip"? } ] } ] }
+ *                   "mac", "ip"? } ], "id", "publish": [ { "host_ip",
+ *                   "host_port", "guest_port", "proto", "network" } ] } ] }
+ * (only --publish publications are saved: a config's are derived again)
  * Everything read back is validated as if it came from a client: the file
  * is ours, but a half-edited or truncated one must not take mvmd down.
  */
 #include "mvmd/state.h"
 #include "mvmd/guest.h"
 #include "mvmd/network.h"
+#include "mvmd/publish.h"
 #include "mvmd/services.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -23,6 +27,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +53,15 @@ static struct json_object *net_state(const struct network *n)
 	add_str(o, "created", n->created);
 	add_str(o, "gateway_mac", mac_format(n->gw_mac, buf));
 	add_str(o, "source", net_source_name(n->source));
+	if (n->host_access >= 0)
+		json_object_object_add(o, "host_access",
+				       json_object_new_boolean(n->host_access));
+	if (n->max_flows)
+		json_object_object_add(o, "max_flows",
+				       json_object_new_int64(n->max_flows));
+	if (n->max_flows_guest)
+		json_object_object_add(o, "max_flows_per_guest",
+				       json_object_new_int64(n->max_flows_guest));
 	return o;
 }
 
@@ -88,6 +102,23 @@ static struct json_object *guest_state(const struct guest *g)
 		json_object_array_add(ifs, e);
 	}
 	json_object_object_add(o, "interfaces", ifs);
+	json_object_object_add(o, "id", json_object_new_int64(g->id));
+	ifs = json_object_new_array();
+	for (i = 0; i < g->n_pubs; i++) {
+		const struct pub *p = &g->pubs[i];
+		struct json_object *e;
+
+		if (p->from_config)	/* derived from the config again */
+			continue;
+		e = json_object_new_object();
+		add_str(e, "host_ip", ip4_format(p->host_ip, buf));
+		json_object_object_add(e, "host_port", json_object_new_int(p->host_port));
+		json_object_object_add(e, "guest_port", json_object_new_int(p->guest_port));
+		add_str(e, "proto", pub_proto_name(p->proto));
+		add_str(e, "network", p->network);
+		json_object_array_add(ifs, e);
+	}
+	json_object_object_add(o, "publish", ifs);
 	return o;
 }
 
@@ -186,7 +217,8 @@ static void load_network(struct mvmd *d, struct json_object *e)
 	struct net_spec s = { 0 };
 	const char *mode = "nat", *subnet = NULL, *source = "cli";
 	char err[256];
-	int64_t mtu = 0;
+	int64_t mtu = 0, v;
+	int ha;
 
 	if (proto_get_str(e, "name", &s.name) || proto_get_str(e, "subnet", &subnet) ||
 	    cidr4_parse(subnet, &s.subnet)) {
@@ -203,6 +235,13 @@ static void load_network(struct mvmd *d, struct json_object *e)
 	s.mtu = mtu > 0 && mtu <= NET_MTU_MAX ? (unsigned)mtu : 0;
 	s.source = !strcmp(source, "default") ? NET_SRC_DEFAULT : NET_SRC_CLI;
 	s.restore = 1;
+	if (!proto_get_bool(e, "host_access", &ha))
+		s.host_access = ha ? NET_ON : NET_OFF;
+	if (!proto_get_int(e, "max_flows", &v) && v > 0 && v <= NET_FLOWS_MAX)
+		s.max_flows = (uint32_t)v;
+	if (!proto_get_int(e, "max_flows_per_guest", &v) && v > 0 &&
+	    v <= (s.max_flows ? s.max_flows : NET_FLOWS_DEFAULT))
+		s.max_flows_guest = (uint32_t)v;
 	if (net_create(d, &s, NULL, err, sizeof(err)))
 		err("state: network '%s' not restored: %s", s.name, err);
 }
@@ -250,6 +289,44 @@ static int load_if(struct mvmd *d, struct guest *g, struct json_object *e)
 	return 0;
 }
 
+/* the guest's id (a new one if absent or taken) and publications */
+static void load_pubs(struct mvmd *d, struct guest *g, struct json_object *e)
+{
+	struct json_object *a;
+	char err[256];
+	size_t i, k;
+	int64_t v;
+
+	if (!proto_get_int(e, "id", &v) && v > 0 && v <= UINT32_MAX) {
+		g->id = (uint32_t)v;
+		for (i = 0; i < d->n_guests && d->guests[i]->id != g->id; i++)
+			;
+		if (i < d->n_guests)
+			g->id = 0;
+		else if (g->id > d->guest_serial)
+			d->guest_serial = g->id;
+	}
+	if (!g->id)
+		g->id = guest_id_alloc(d);
+	if (proto_get_arr(e, "publish", &a))
+		a = NULL;
+	for (i = 0; a && i < json_object_array_length(a) && g->n_pubs < PUB_MAX; i++) {
+		struct pub *p = &g->pubs[g->n_pubs];
+
+		if (pub_from_json(json_object_array_get_idx(a, i), p, err,
+				  sizeof(err))) {
+			warn("state: guest '%s': %s; dropped", g->name, err);
+			continue;
+		}
+		for (k = 0; k < g->n_if && strcmp(g->ifs[k].network, p->network); k++)
+			;
+		if (k < g->n_if)
+			g->n_pubs++;
+	}
+	if (pub_config_collect(d, g, err, sizeof(err)))
+		warn("state: guest '%s': %s", g->name, err);
+}
+
 static struct guest *load_guest(struct mvmd *d, struct json_object *e)
 {
 	struct json_object *ifs, *cmd;
@@ -291,6 +368,7 @@ static struct guest *load_guest(struct mvmd *d, struct json_object *e)
 	for (i = 0; i < json_object_array_length(ifs); i++)
 		if (load_if(d, g, json_object_array_get_idx(ifs, i)))
 			goto bad;
+	load_pubs(d, g, e);
 	if (!strcmp(state, "running") && !proto_get_int(e, "pid", &v) &&
 	    v > 0 && v < (1 << 30)) {
 		g->state = GUEST_RUNNING;
@@ -328,6 +406,7 @@ static void revive(struct mvmd *d, struct guest *g)
 		guest_watch(d, g);
 		info("guest '%s' (pid %d) still runs; waiting for it to reattach",
 		     g->name, (int)g->pid);
+		pub_guest_up(d, g, 0, NULL, 0);
 		return;
 	}
 	info("guest '%s' (pid %d) went away while mvmd was down", g->name,
