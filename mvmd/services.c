@@ -174,6 +174,9 @@ void svc_network_up(struct mvmd *d, struct network *n)
 	c.forward = !n->internal && n_ups;	/* never on internal */
 	c.upstreams = ups;
 	c.n_upstreams = n->internal ? 0 : n_ups;
+	/* host.mvm.internal: the gateway, where it reaches the host */
+	c.host_addr = (n->host_access >= 0 ? n->host_access : !n->internal) ?
+		      n->gw : 0;
 	ret = vsw_services_configure(n->sw, &c);
 	if (ret && c.forward) {
 		warn("network '%s': cannot reach the DNS upstreams (%s); not forwarding",

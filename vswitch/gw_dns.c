@@ -244,13 +244,13 @@ static void gw_dns_count(struct gw *gw, const uint8_t *resp)
 	}
 }
 
-bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
-		  const struct frame_ip4 *ip, const struct frame_l4 *udp)
+int gw_dns_answer(struct gw *gw, uint32_t client_ip, const uint8_t *q,
+		  size_t len, int over_tcp, uint8_t *resp, size_t max,
+		  size_t *resp_len)
 {
 	struct dns_zone *zones[1 + VSW_DNS_REPLICAS];
 	struct dns_view v = { .zones = zones };
-	uint8_t *resp = gw_udp_payload(gw);
-	size_t max = gw_dns_resp_max(gw), len = 0;
+	size_t ours = gw_dns_resp_max(gw);
 	unsigned i;
 	int ret;
 
@@ -258,24 +258,38 @@ bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
 	if (gw->zone)
 		zones[v.n_zones++] = gw->zone;
 	for (i = 0; i < gw->n_views; i++)
-		if (gw->views[i].ip == ip->saddr)
+		if (gw->views[i].ip == client_ip)
 			zones[v.n_zones++] = gw->rep[gw->views[i].rep].zone;
 	v.forward = gw->cfg.forward && gw->n_up;
-	v.edns_size = (uint16_t)(max < DNS_EDNS_SIZE ? max : DNS_EDNS_SIZE);
+	v.edns_size = (uint16_t)(ours < DNS_EDNS_SIZE ? ours : DNS_EDNS_SIZE);
 
-	ret = dns_server_answer(&v, udp->data.p, udp->data.left, 0, resp, max,
-				&len);
-	if (ret == DNS_ANSWER) {
+	ret = dns_server_answer(&v, q, len, over_tcp, resp, max, resp_len);
+	if (ret == DNS_ANSWER)
 		gw_dns_count(gw, resp);
+	else if (ret != DNS_FORWARD)
+		gw->dns_st.dropped++;
+	return ret;
+}
+
+bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
+		  const struct frame_ip4 *ip, const struct frame_l4 *udp)
+{
+	struct gw_dns_to to = { .ip = ip->saddr, .port = udp->sport };
+	size_t len = 0;
+	int ret;
+
+	ret = gw_dns_answer(gw, ip->saddr, udp->data.p, udp->data.left, 0,
+			    gw_udp_payload(gw), gw_dns_resp_max(gw), &len);
+	if (ret == DNS_ANSWER) {
 		gw_udp_reply(gw, eth->src, gw->ip, DNS_PORT, ip->saddr,
 			     udp->sport, len);
 		return true;
 	}
 	if (ret == DNS_FORWARD) {
-		gw_fwd_query(gw, eth, ip, udp);
+		memcpy(to.mac, eth->src, ETH_ALEN_);
+		gw_fwd_query(gw, &to, udp->data.p, udp->data.left);
 		return gw->pending;	/* an immediate SERVFAIL */
 	}
-	gw->dns_st.dropped++;
 	return false;
 }
 
@@ -322,11 +336,13 @@ void gw_services_stats(const struct gw *gw, struct json_object *o)
 	gw_json_u64(dn, "dropped", d->dropped);
 	gw_json_u64(dn, "tcp_resets", d->tcp_resets);
 	gw_json_u64(dn, "tcp_fallbacks", d->tcp_fallbacks);
+	gw_json_u64(dn, "tcp_fallbacks_rebuilt", d->tcp_rebuilt);
 	gw_json_u64(dn, "pending", gw->n_fwd);
 	gw_json_u64(dn, "replicas", reps);
 	gw_json_u64(dn, "views", gw->n_views);
 	if (gw->zone)
 		gw_json_u64(dn, "zone_full", gw->zone->full);
+	gw_dns_tcp_stats(gw, dn);
 	json_object_object_add(o, "dns", dn);
 	gw_nat_stats(gw, o);
 }

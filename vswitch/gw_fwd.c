@@ -28,8 +28,13 @@
  * Truncation: an upstream reply with TC=1 is retried over TCP to the same
  * upstream (gw_fwd_tcp.c), and relayed as it is only when that cannot
  * start. A reply larger than the network allows (MTU - 28; the gateway
- * does not fragment) is replaced by an empty one with TC=1. DNS over TCP
- * from guests is not served yet (the gateway resets it: issue 4).
+ * does not fragment) is replaced by an empty one with TC=1.
+ *
+ * Where the answer goes: each query in flight remembers its client
+ * (struct gw_dns_to): a UDP address, or the DNS-over-TCP session it came
+ * on (gw_dns_tcp.c), which gets the answer on its stream, whole (65535
+ * bytes at most, never TC) or SERVFAIL. A session closed meanwhile is
+ * recognised by its generation and the answer dropped.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,6 +107,30 @@ int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
 	return -EINVAL;
 }
 
+/* hand answer @msg (@len bytes; it may be gw_udp_payload() already) to
+ * @to: a UDP reply (sent now if @emit, else left pending) or the stream */
+static void gw_fwd_deliver(struct gw *gw, const struct gw_dns_to *to,
+			   const uint8_t *msg, size_t len, bool emit)
+{
+	if (to->sess) {
+		gw_dns_tcp_answer(gw, to, msg, len);
+		return;
+	}
+	if (msg != gw_udp_payload(gw))
+		memmove(gw_udp_payload(gw), msg, len);
+	gw_udp_reply(gw, to->mac, gw->ip, DNS_PORT, to->ip, to->port, len);
+	if (emit)
+		gw_emit(gw);
+}
+
+/* free @q's slot; Return: where its answer goes */
+static struct gw_dns_to gw_fwd_done(struct gw *gw, struct gw_fwd_q *q)
+{
+	q->used = false;
+	gw->n_fwd--;
+	return q->to;
+}
+
 /**
  * gw_fwd_fail() - answer @q with SERVFAIL and free its slot (and its TCP
  * retry, if any)
@@ -110,19 +139,23 @@ int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
  */
 void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit)
 {
+	uint8_t sf[DNS_UDP_MIN];
+	struct gw_dns_to to;
 	size_t len = 0;
+	int ret;
 
 	if (q->tcp)
 		gw_fwd_tcp_close(gw, q->tcp - 1u);
-
-	if (!dns_fwd_servfail(&q->f, gw_udp_payload(gw), DNS_UDP_MIN, &len)) {
-		gw_udp_reply(gw, q->mac, gw->ip, DNS_PORT, q->ip, q->port, len);
-		gw->dns_st.servfail++;
-		if (emit)
-			gw_emit(gw);
+	ret = dns_fwd_servfail(&q->f, sf, sizeof(sf), &len);
+	to = gw_fwd_done(gw, q);
+	if (ret) {
+		gw->dns_st.dropped++;
+		if (to.sess)	/* the session still waits for it */
+			gw_dns_tcp_answer(gw, &to, NULL, 0);
+		return;
 	}
-	q->used = false;
-	gw->n_fwd--;
+	gw->dns_st.servfail++;
+	gw_fwd_deliver(gw, &to, sf, len, emit);
 }
 
 static void gw_fwd_close(struct gw *gw)
@@ -153,6 +186,8 @@ void gw_fwd_free(struct gw *gw)
 		gw->fwd[i].used = false;
 	gw->n_fwd = 0;
 	gw_fwd_close(gw);
+	free(gw->fwd_keep);
+	gw->fwd_keep = NULL;
 }
 
 int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
@@ -169,6 +204,11 @@ int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
 	if (n && !gw->tcp_buf) {	/* TCP retries: allocated once */
 		gw->tcp_buf = malloc(GW_FWD_TCP * (GW_FWD_TCP_MAX + 2));
 		if (!gw->tcp_buf)
+			return -ENOMEM;
+	}
+	if (n && !gw->fwd_keep) {
+		gw->fwd_keep = malloc((size_t)VSW_DNS_PENDING * GW_FWD_QKEEP);
+		if (!gw->fwd_keep)
 			return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
@@ -230,16 +270,15 @@ static uint16_t gw_fwd_id(struct gw *gw)
 	}
 }
 
-void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
-		  const struct frame_ip4 *ip, const struct frame_l4 *udp)
+int gw_fwd_query(struct gw *gw, const struct gw_dns_to *to,
+		 const uint8_t *msg, size_t len)
 {
-	size_t len = udp->data.left;
 	struct gw_fwd_q *q = NULL;
 	unsigned i;
 
 	if (len > GW_DNS_QUERY_MAX || !gw->n_up) {
 		gw->dns_st.dropped++;
-		return;
+		return -EINVAL;
 	}
 	for (i = 0; i < VSW_DNS_PENDING; i++) {
 		if (!gw->fwd[i].used) {
@@ -247,31 +286,34 @@ void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
 			break;
 		}
 	}
-	memcpy(gw->scratch, udp->data.p, len);
+	memcpy(gw->scratch, msg, len);
 	if (!q) {
-		struct gw_fwd_q tmp = { .used = true, .ip = ip->saddr,
-					.port = udp->sport };
+		struct gw_fwd_q tmp = { .used = true, .to = *to };
 
 		gw->dns_st.pending_full++;
 		if (dns_fwd_prepare(gw->scratch, len, 0, &tmp.f)) {
 			gw->dns_st.dropped++;
-			return;
+			return -EBADMSG;
 		}
-		memcpy(tmp.mac, eth->src, ETH_ALEN_);
 		gw->n_fwd++;	/* gw_fwd_fail() takes it back */
 		gw_fwd_fail(gw, &tmp, false);
-		return;
+		return 0;
 	}
 	if (dns_fwd_prepare(gw->scratch, len, gw_fwd_id(gw), &q->f)) {
 		gw->dns_st.dropped++;
-		return;
+		return -EBADMSG;
 	}
 	q->used = true;
 	q->tcp = 0;
 	q->upstream = (uint8_t)gw->cur_up;
-	memcpy(q->mac, eth->src, ETH_ALEN_);
-	q->ip = ip->saddr;
-	q->port = udp->sport;
+	q->to = *to;
+	/* the query as sent, for a retry over TCP (RFC 7766 keeps DO, the
+	 * cookie and every other option of the client's) */
+	q->qlen = 0;
+	if (gw->fwd_keep && len <= GW_FWD_QKEEP) {
+		memcpy(gw->fwd_keep + (size_t)i * GW_FWD_QKEEP, gw->scratch, len);
+		q->qlen = (uint16_t)len;
+	}
 	q->deadline_ns = now_mono_ns() + (uint64_t)(gw->cfg.timeout_ms ?
 		gw->cfg.timeout_ms : VSW_DNS_TIMEOUT_MS) * 1000000ull;
 	gw->n_fwd++;
@@ -279,9 +321,23 @@ void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
 	    send(gw->up[gw->cur_up].fd, gw->scratch, len, MSG_DONTWAIT) < 0) {
 		/* twice: the first may only report an old ECONNREFUSED */
 		gw_fwd_fail(gw, q, false);
-		return;
+		return 0;
 	}
 	gw->dns_st.forwarded++;
+	return 0;
+}
+
+size_t gw_fwd_max(const struct gw *gw, const struct gw_fwd_q *q, bool edns)
+{
+	size_t max = DNS_UDP_MIN;
+
+	if (q->to.sess)
+		return DNS_TCP_MAX;
+	if (gw->mtu > 28 + DNS_UDP_MIN)
+		max = gw->mtu - 28u;
+	if (edns && q->f.edns_udp < max)
+		max = q->f.edns_udp > DNS_UDP_MIN ? q->f.edns_udp : DNS_UDP_MIN;
+	return max;
 }
 
 /* the slot waiting for @id from upstream @idx, or NULL */
@@ -310,7 +366,6 @@ static void gw_fwd_fail_upstream(struct gw *gw, unsigned idx)
 
 void gw_fwd_event(struct gw *gw, unsigned idx)
 {
-	size_t max = gw->mtu > 28 + DNS_UDP_MIN ? gw->mtu - 28u : DNS_UDP_MIN;
 	unsigned n;
 
 	if (idx >= gw->n_up || gw->up[idx].fd < 0)
@@ -341,7 +396,9 @@ void gw_fwd_event(struct gw *gw, unsigned idx)
 		}
 		if (ret == DNS_FWD_TRUNCATED && !gw_fwd_tcp_start(gw, q))
 			continue;		/* the answer comes over TCP */
-		gw_fwd_relay(gw, q, gw->scratch, (size_t)r, max);
+		/* the upstream sized it for the client (its query as sent) */
+		gw_fwd_relay(gw, q, gw->scratch, (size_t)r,
+			     gw_fwd_max(gw, q, false));
 	}
 }
 
@@ -355,30 +412,33 @@ void gw_fwd_event(struct gw *gw, unsigned idx)
 void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
 		  size_t len, size_t max)
 {
+	struct gw_dns_to to;
+
+	if (len > max && q->to.sess) {	/* over TCP, TC means nothing */
+		gw_fwd_fail(gw, q, true);
+		return;
+	}
 	if (len > max) {
 		uint8_t *p = gw_udp_payload(gw);
 
 		if (dns_fwd_servfail(&q->f, p, DNS_UDP_MIN, &len)) {
 			gw->dns_st.dropped++;
-			q->used = false;
-			gw->n_fwd--;
+			gw_fwd_done(gw, q);
 			return;
 		}
 		p[2] |= DNS_F_TC >> 8;
 		p[3] &= (uint8_t)~DNS_F_RCODE;
-	} else {
-		memmove(gw_udp_payload(gw), msg, len);
+		msg = p;
 	}
-	gw_udp_reply(gw, q->mac, gw->ip, DNS_PORT, q->ip, q->port, len);
-	q->used = false;
-	gw->n_fwd--;
-	gw_emit(gw);
+	to = gw_fwd_done(gw, q);
+	gw_fwd_deliver(gw, &to, msg, len, true);
 }
 
 void gw_fwd_tick(struct gw *gw, uint64_t now_ns)
 {
 	unsigned i;
 
+	gw_dns_tcp_tick(gw, now_ns);
 	for (i = 0; gw->n_fwd && i < VSW_DNS_PENDING; i++) {
 		struct gw_fwd_q *q = &gw->fwd[i];
 
@@ -393,16 +453,19 @@ void gw_fwd_tick(struct gw *gw, uint64_t now_ns)
 
 int gw_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns)
 {
+	int t = gw_dns_tcp_timeout_ms(gw, now_ns);
 	uint64_t min = UINT64_MAX;
 	unsigned i;
 
 	if (!gw->n_fwd)
-		return -1;
+		return t;
 	for (i = 0; i < VSW_DNS_PENDING; i++)
 		if (gw->fwd[i].used && gw->fwd[i].deadline_ns < min)
 			min = gw->fwd[i].deadline_ns;
 	if (min <= now_ns)
 		return 0;
 	min = (min - now_ns + 999999) / 1000000;
-	return min > 1000 ? 1000 : (int)min;
+	if (min > 1000)
+		min = 1000;
+	return t >= 0 && (uint64_t)t < min ? t : (int)min;
 }

@@ -12,17 +12,21 @@
  *   1. a non-blocking TCP socket connect()s to the same upstream address
  *	and port, watched by the switch's epoll for EPOLLOUT (tag
  *	GW_FWD_TCP_TAG + slot);
- *   2. once writable, the question is written with its 2-byte length
- *	prefix (RFC 1035 4.2.2). The query is rebuilt from what
- *	dns_fwd_prepare() kept (name, type, class, RD/CD, an OPT RR if the
- *	client sent one), since the client's bytes are not stored; other
- *	EDNS options of the client (DO, cookies) are not repeated;
+ *   2. once writable, the query is written with its 2-byte length
+ *	prefix (RFC 1035 4.2.2): the client's query exactly as it went out
+ *	over UDP (our ID in it), which gw_fwd.c keeps for every query in
+ *	flight up to GW_FWD_QKEEP bytes, so its EDNS options (the DO bit,
+ *	a cookie) reach the upstream again. A longer query (rare: a name is
+ *	at most 255 bytes) is rebuilt from what dns_fwd_prepare() recorded
+ *	(name, type, class, RD/CD, a bare OPT RR), counted as
+ *	"tcp_fallbacks_rebuilt";
  *   3. then watched for EPOLLIN, the reply is read into the slot's fixed
  *	buffer (GW_FWD_TCP_MAX; a longer reply is not read: the client gets
  *	an empty answer with TC=1), checked by dns_fwd_reply() like a UDP one
- *	and relayed to the client over UDP if it fits the client's EDNS size
+ *	and relayed to the client: over UDP if it fits the client's EDNS size
  *	(512 without EDNS) and the network's MTU, else as an empty answer
- *	with TC=1, so that the client retries over TCP itself.
+ *	with TC=1, so that the client retries over TCP itself; to a client
+ *	that asked over TCP (gw_dns_tcp.c) whole, or SERVFAIL if too long.
  *
  * The query's timeout starts again with the TCP attempt; when it expires
  * (gw_tick()), or the connection fails, closes early or brings a bad
@@ -44,12 +48,24 @@
 #include "vswitch/gw_priv.h"
 #include "vswitch/port.h"
 
-/* write the rebuilt query with its length prefix into @t->out */
-static int gw_fwd_tcp_query(struct gw_fwd_tcp *t, const struct dns_fwd *f)
+/*
+ * write the query with its length prefix into @t->out: the client's own as
+ * sent over UDP (our ID in it) when kept, else rebuilt from @q->f
+ */
+static int gw_fwd_tcp_query(struct gw *gw, struct gw_fwd_tcp *t,
+			    const struct gw_fwd_q *q)
 {
+	const struct dns_fwd *f = &q->f;
 	struct dns_builder b;
 	size_t len;
 
+	if (q->qlen && gw->fwd_keep) {
+		len = q->qlen;
+		memcpy(t->out + 2, gw->fwd_keep +
+		       (size_t)(q - gw->fwd) * GW_FWD_QKEEP, len);
+		goto prefix;
+	}
+	gw->dns_st.tcp_rebuilt++;
 	if (dns_b_init(&b, t->out + 2, GW_FWD_TCP_QMAX, f->upstream_id,
 		       f->flags & (DNS_F_RD | DNS_F_CD)))
 		return -ENOBUFS;
@@ -59,6 +75,7 @@ static int gw_fwd_tcp_query(struct gw_fwd_tcp *t, const struct dns_fwd *f)
 	    (f->edns && dns_b_opt(&b, DNS_EDNS_SIZE, DNS_R_NOERROR)))
 		return -ENOBUFS;
 	len = dns_b_finish(&b);
+prefix:
 	t->out[0] = (uint8_t)(len >> 8);
 	t->out[1] = (uint8_t)len;
 	t->out_len = (uint16_t)(len + 2);
@@ -89,7 +106,7 @@ int gw_fwd_tcp_start(struct gw *gw, struct gw_fwd_q *q)
 	if (!t)
 		return -EBUSY;
 	i = (unsigned)(t - gw->tcp);
-	if (gw_fwd_tcp_query(t, &q->f))
+	if (gw_fwd_tcp_query(gw, t, q))
 		return -ENOBUFS;
 	fd = socket(up->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
@@ -209,7 +226,7 @@ void gw_fwd_tcp_event(struct gw *gw, unsigned slot, uint32_t events)
 {
 	struct gw_fwd_tcp *t;
 	struct gw_fwd_q *q;
-	size_t len = 0, max;
+	size_t len = 0;
 	int ret;
 
 	if (slot >= GW_FWD_TCP || !gw->tcp[slot].used)
@@ -231,11 +248,10 @@ void gw_fwd_tcp_event(struct gw *gw, unsigned slot, uint32_t events)
 		gw_fwd_fail(gw, q, true);
 		return;
 	}
-	/* what the client can take: its EDNS size, the network's MTU */
-	max = q->f.edns_udp > DNS_UDP_MIN ? q->f.edns_udp : DNS_UDP_MIN;
-	if (gw->mtu > 28 && max > gw->mtu - 28u)
-		max = gw->mtu - 28u > DNS_UDP_MIN ? gw->mtu - 28u : DNS_UDP_MIN;
 	gw_fwd_tcp_close(gw, slot);
-	/* too long to read (len 0): an empty answer with TC=1 */
-	gw_fwd_relay(gw, q, t->in + 2, len ? len : SIZE_MAX, max);
+	/* what the client can take: over UDP its EDNS size and the network's
+	 * MTU; too long to read (len 0): an empty answer with TC=1 (over
+	 * TCP: SERVFAIL) */
+	gw_fwd_relay(gw, q, t->in + 2, len ? len : SIZE_MAX,
+		     gw_fwd_max(gw, q, true));
 }

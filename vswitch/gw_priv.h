@@ -32,6 +32,8 @@
 #define GW_FWD_TCP	4	/* queries retried over TCP at the same time */
 #define GW_FWD_TCP_MAX	16384	/* longest TCP reply read (longer: TC=1) */
 #define GW_FWD_TCP_QMAX	296	/* a rebuilt query: 12 + 255 + 4 + OPT 11 */
+#define GW_FWD_QKEEP	1024	/* longest query kept for a TCP retry as sent
+				 * (longer ones are rebuilt: GW_FWD_TCP_QMAX) */
 #define GW_FWD_TCP_TAG	(GW_FWD_TAG + VSW_DNS_UPSTREAMS)	/* + slot */
 #define GW_NAT_TAG	(GW_FWD_TCP_TAG + GW_FWD_TCP)	/* the NAT's epoll set */
 
@@ -40,6 +42,8 @@ struct gw_dns_stats {
 	uint64_t queries, answers, nxdomain, refused, forwarded, servfail;
 	uint64_t timeouts, pending_full, dropped, tcp_resets;
 	uint64_t tcp_fallbacks;		/* truncated replies retried over TCP */
+	uint64_t tcp_rebuilt;		/* ... with a rebuilt query (too long
+					 * to keep: GW_FWD_QKEEP) */
 };
 
 /** struct gw_replica - another network's zone, seen by some clients here */
@@ -54,14 +58,34 @@ struct gw_view {
 	unsigned rep;
 };
 
-/** struct gw_fwd_q - one forwarded query in flight */
+/**
+ * struct gw_dns_to - where the answer to a guest's query goes
+ * @mac, @ip, @port: the client (its address also picks its DNS view)
+ * @sess:	0: a UDP datagram to @mac/@ip:@port; else 1 + the slot of
+ *		the DNS-over-TCP session (gw_dns_tcp.c) it came on, whose
+ *		generation is @gen (a reply for a session since closed is
+ *		dropped)
+ */
+struct gw_dns_to {
+	uint8_t mac[ETH_ALEN_];
+	uint32_t ip;
+	uint16_t port;
+	uint16_t sess;
+	uint32_t gen;
+};
+
+/**
+ * struct gw_fwd_q - one forwarded query in flight
+ * @qlen:	length of the query as sent upstream, kept in gw->fwd_keep
+ *		(GW_FWD_QKEEP bytes per slot) for a TCP retry; 0 when it was
+ *		longer (the retry then rebuilds it)
+ */
 struct gw_fwd_q {
 	bool used;
 	uint8_t upstream;	/* index of the socket it went to */
-	uint8_t mac[ETH_ALEN_];	/* the client */
-	uint32_t ip;
-	uint16_t port;
 	uint8_t tcp;		/* 1 + its gw->tcp slot while retried over TCP */
+	uint16_t qlen;
+	struct gw_dns_to to;
 	uint64_t deadline_ns;
 	struct dns_fwd f;
 };
@@ -72,7 +96,8 @@ struct gw_fwd_q {
  * @reading:	the query is written: waiting for the reply (EPOLLIN), else
  *		connecting or writing (EPOLLOUT)
  * @q:		index of its query in gw->fwd
- * @out, @out_len, @out_off: the 2-byte length prefix and the query
+ * @out, @out_len, @out_off: the 2-byte length prefix and the query (the
+ *		client's as sent over UDP, else rebuilt)
  * @in:		GW_FWD_TCP_MAX + 2 bytes of gw->tcp_buf: prefix and reply
  * @in_len:	bytes of @in read so far
  */
@@ -82,7 +107,7 @@ struct gw_fwd_tcp {
 	int fd;
 	unsigned q;
 	uint16_t out_len, out_off;
-	uint8_t out[2 + GW_FWD_TCP_QMAX];
+	uint8_t out[2 + GW_FWD_QKEEP];
 	uint8_t *in;
 	size_t in_len;
 };
@@ -128,6 +153,8 @@ struct gw {
 	uint8_t *scratch;	/* GW_DNS_QUERY_MAX: query/reply copy */
 	struct gw_fwd_tcp tcp[GW_FWD_TCP];
 	uint8_t *tcp_buf;	/* GW_FWD_TCP * (GW_FWD_TCP_MAX + 2) */
+	uint8_t *fwd_keep;	/* VSW_DNS_PENDING * GW_FWD_QKEEP: the queries
+				 * in flight, for TCP retries */
 
 	struct gw_nat *nat;	/* gw_nat*.c; NULL until vsw_nat_configure() */
 
@@ -194,18 +221,52 @@ int gw_dns_configure(struct gw *gw, const struct vsw_services_config *c);
 void gw_dns_free(struct gw *gw);
 bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
 		  const struct frame_ip4 *ip, const struct frame_l4 *udp);
+/**
+ * gw_dns_answer() - answer one query from @client_ip as dns_server_answer()
+ * does, from that client's view (own zone, replicas it sees), counted
+ * @over_tcp:	no truncation below @max (RFC 7766)
+ * Return: dns_server_answer()'s
+ */
+int gw_dns_answer(struct gw *gw, uint32_t client_ip, const uint8_t *q,
+		  size_t len, int over_tcp, uint8_t *resp, size_t max,
+		  size_t *resp_len);
+
+/* gw_dns_tcp.c (the NAT's side is in gw_nat.h) */
+/**
+ * gw_dns_tcp_answer() - a forwarded query's answer @msg (@len bytes) for
+ * session @to (to->sess != 0): queued on its stream, or dropped (counted)
+ * when the session is gone or its buffer full
+ */
+void gw_dns_tcp_answer(struct gw *gw, const struct gw_dns_to *to,
+		       const uint8_t *msg, size_t len);
+/** gw_dns_tcp_tick() - close sessions idle too long (RFC 7766 6.2.3) */
+void gw_dns_tcp_tick(struct gw *gw, uint64_t now_ns);
+/** gw_dns_tcp_timeout_ms() - when gw_dns_tcp_tick() is next due; -1 */
+int gw_dns_tcp_timeout_ms(const struct gw *gw, uint64_t now_ns);
+/** gw_dns_tcp_stats() - add the DNS-over-TCP counters to @o */
+void gw_dns_tcp_stats(const struct gw *gw, struct json_object *o);
 
 /* gw_fwd.c */
 int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c);
 void gw_fwd_free(struct gw *gw);
-void gw_fwd_query(struct gw *gw, const struct frame_eth *eth,
-		  const struct frame_ip4 *ip, const struct frame_l4 *udp);
+/**
+ * gw_fwd_query() - forward query @msg (@len bytes, copied) upstream; the
+ * answer (or a SERVFAIL) goes to @to. A SERVFAIL due at once is left
+ * pending (UDP, gw_output()) or queued on the session (TCP).
+ * Return: 0 (an answer follows, or was given already), or -errno: dropped,
+ * no answer will come (counted)
+ */
+int gw_fwd_query(struct gw *gw, const struct gw_dns_to *to,
+		  const uint8_t *msg, size_t len);
 void gw_fwd_event(struct gw *gw, unsigned idx);
 void gw_fwd_tick(struct gw *gw, uint64_t now_ns);
 int gw_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns);
 void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit);
 void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
 		  size_t len, size_t max);
+/** gw_fwd_max() - the longest answer @q's client takes: over TCP 65535,
+ * over UDP the network's MTU and, if @edns, the client's EDNS size */
+size_t gw_fwd_max(const struct gw *gw, const struct gw_fwd_q *q, bool edns);
 
 /* gw_fwd_tcp.c */
 int gw_fwd_tcp_start(struct gw *gw, struct gw_fwd_q *q);

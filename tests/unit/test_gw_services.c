@@ -533,10 +533,13 @@ static int tcp_upstream(const struct env *e)
 	return fd;
 }
 
-/* the guest asks @name (with an OPT RR of @edns bytes unless 0); the fake
- * upstream answers over UDP with an empty TC=1 reply; returns the query */
+/* the guest asks @name (with an OPT RR of @edns bytes unless 0; with
+ * @do_cookie, the DO bit and a client cookie in it); the fake upstream
+ * answers over UDP with an empty TC=1 reply; returns the query as the
+ * upstream got it, which is copied to @sent unless NULL */
 static size_t ask_truncated(struct env *e, uint16_t id, const char *name,
-			    uint16_t edns, uint8_t *q)
+			    uint16_t edns, bool do_cookie, uint8_t *q,
+			    uint8_t *sent)
 {
 	struct guest *g = &e->g[0];
 	struct pollfd pfd = { .fd = e->up, .events = POLLIN };
@@ -551,8 +554,18 @@ static size_t ask_truncated(struct env *e, uint16_t id, const char *name,
 		const uint8_t opt[11] = { 0, 0, 41, (uint8_t)(edns >> 8),
 					  (uint8_t)edns, 0, 0, 0, 0, 0, 0 };
 
+		/* RFC 7873 4.1: COOKIE, a client cookie of 8 bytes */
+		static const uint8_t cookie[12] = { 0, 10, 0, 8, 0xc0, 0x0c,
+			0x1e, 0xca, 0xfe, 0xf0, 0x0d, 0x42 };
+
 		q[11] = 1;	/* ARCOUNT */
 		memcpy(q + len, opt, sizeof(opt));
+		if (do_cookie) {
+			q[len + 7] = 0x80;		/* DO (RFC 3225) */
+			q[len + 10] = sizeof(cookie);	/* RDLEN */
+			memcpy(q + len + sizeof(opt), cookie, sizeof(cookie));
+			len += sizeof(cookie);
+		}
 		len += sizeof(opt);
 	}
 	len = build_udp(f, gw_mac, g->mac, g->ip, 40010, GW_IP, 53, q, len);
@@ -560,6 +573,8 @@ static size_t ask_truncated(struct env *e, uint16_t id, const char *name,
 	assert_int_equal(poll(&pfd, 1, WAIT), 1);
 	ql = recvfrom(e->up, up, sizeof(up), 0, (struct sockaddr *)&from, &fl);
 	assert_true(ql > 12);
+	if (sent)
+		memcpy(sent, up, (size_t)ql);
 	up[2] = 0x83;		/* QR, TC, RD */
 	up[3] = 0x80;		/* RA */
 	sendto(e->up, up, (size_t)ql, 0, (struct sockaddr *)&from, fl);
@@ -624,19 +639,22 @@ static void test_dns_forward_tcp(void **state)
 {
 	struct env *e = *state;
 	struct guest *g = &e->g[0];
-	uint8_t q[512], tq[512], f[2048];
+	uint8_t q[512], tq[512], f[2048], sent[512];
 	const uint8_t *p;
-	size_t plen, tl, full;
+	size_t plen, tl, full, ql;
 	ssize_t n;
 	int lfd = tcp_upstream(e), fd;
 
 	/* EDNS 4096: the whole TCP answer (40 records, 669 bytes) */
-	ask_truncated(e, 0x3333, "big.example", 4096, q);
+	ql = ask_truncated(e, 0x3333, "big.example", 4096, false, q, sent);
 	fd = tcp_accept_query(lfd, tq, &tl);
 	/* the same question, with the ID sent over UDP, RD, and an OPT */
 	assert_int_equal(tq[2] & 0x81, 0x01);
 	assert_memory_equal(tq + 12, q + 12, 17);	/* \3big\7example A IN */
 	assert_int_equal(tq[11], 1);
+	/* the client's query itself, as it went out over UDP */
+	assert_int_equal(tl, ql);
+	assert_memory_equal(tq, sent, ql);
 	full = tcp_answer(fd, tq, tl, 40);
 	n = recv_frame(g, f, sizeof(f), WAIT);
 	assert_true(n > 0);
@@ -648,8 +666,24 @@ static void test_dns_forward_tcp(void **state)
 	close(fd);
 	assert_int_equal(stat_dns(e->sw, "tcp_fallbacks"), 1);
 
+	/* DO and a cookie: the retry repeats them (the client's own bytes) */
+	ql = ask_truncated(e, 0x3434, "signed.example", 1232, true, q, sent);
+	fd = tcp_accept_query(lfd, tq, &tl);
+	assert_int_equal(tl, ql);
+	assert_memory_equal(tq, sent, ql);
+	assert_int_equal(tq[tl - 23 + 7] & 0x80, 0x80);		/* DO */
+	assert_memory_equal(tq + tl - 12, "\0\12\0\10\xc0\x0c\x1e\xca", 8);
+	assert_int_equal(tq[0] << 8 | tq[1], sent[0] << 8 | sent[1]);
+	tcp_answer(fd, tq, tl, 1);
+	n = recv_frame(g, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40010, &plen);
+	assert_int_equal(p[0] << 8 | p[1], 0x3434);
+	assert_int_equal(p[7], 1);
+	close(fd);
+
 	/* no EDNS: 512 bytes at most, so an empty answer with TC=1 */
-	ask_truncated(e, 0x4444, "big.example", 0, q);
+	ask_truncated(e, 0x4444, "big.example", 0, false, q, NULL);
 	fd = tcp_accept_query(lfd, tq, &tl);
 	assert_int_equal(tq[11], 0);			/* no OPT */
 	tcp_answer(fd, tq, tl, 40);
@@ -664,7 +698,7 @@ static void test_dns_forward_tcp(void **state)
 	close(fd);
 
 	/* a small answer over TCP fits 512: relayed whole */
-	ask_truncated(e, 0x5555, "small.example", 0, q);
+	ask_truncated(e, 0x5555, "small.example", 0, false, q, NULL);
 	fd = tcp_accept_query(lfd, tq, &tl);
 	full = tcp_answer(fd, tq, tl, 2);
 	n = recv_frame(g, f, sizeof(f), WAIT);
@@ -675,7 +709,7 @@ static void test_dns_forward_tcp(void **state)
 	close(fd);
 
 	/* the upstream accepts and never answers: SERVFAIL on time */
-	ask_truncated(e, 0x6666, "mute.example", 0, q);
+	ask_truncated(e, 0x6666, "mute.example", 0, false, q, NULL);
 	fd = tcp_accept_query(lfd, tq, &tl);
 	n = recv_frame(g, f, sizeof(f), WAIT);
 	assert_true(n > 0);
@@ -685,7 +719,7 @@ static void test_dns_forward_tcp(void **state)
 	close(fd);
 
 	/* the upstream closes half-way through its answer: SERVFAIL at once */
-	ask_truncated(e, 0x7777, "cut.example", 0, q);
+	ask_truncated(e, 0x7777, "cut.example", 0, false, q, NULL);
 	fd = tcp_accept_query(lfd, tq, &tl);
 	assert_int_equal(send(fd, "\x02\x00\x12", 3, 0), 3);
 	close(fd);
@@ -694,10 +728,43 @@ static void test_dns_forward_tcp(void **state)
 	p = check_udp(f, (size_t)n, g->mac, g->ip, 53, 40010, &plen);
 	assert_int_equal(p[0] << 8 | p[1], 0x7777);
 	assert_int_equal(p[3] & 0x0f, DNS_R_SERVFAIL);
-	assert_int_equal(stat_dns(e->sw, "tcp_fallbacks"), 5);
+	assert_int_equal(stat_dns(e->sw, "tcp_fallbacks"), 6);
+	assert_int_equal(stat_dns(e->sw, "tcp_fallbacks_rebuilt"), 0);
 	assert_int_equal(stat_dns(e->sw, "timeouts"), 1);
 	assert_int_equal(stat_dns(e->sw, "pending"), 0);
 	close(lfd);
+}
+
+/* host.mvm.internal: the configured address, or nothing at all */
+static void test_host_internal(void **state)
+{
+	struct env *e = *state;
+	const char *ups[1] = { e->upstream };
+	struct vsw_services_config c = {
+		.domain = "test.mvm", .dhcp = true, .dns = true, .router = true,
+		.forward = true, .upstreams = ups, .n_upstreams = 1,
+		.host_addr = GW_IP,
+	};
+	uint32_t a = 0;
+	uint16_t an;
+
+	assert_int_equal(ask(&e->g[0], "host.mvm.internal", DNS_T_A, &a, &an),
+			 DNS_R_NXDOMAIN);
+	assert_int_equal(vsw_services_configure(e->sw, &c), 0);
+	assert_int_equal(ask(&e->g[0], "Host.MVM.internal", DNS_T_A, &a, &an),
+			 DNS_R_NOERROR);
+	assert_int_equal(an, 1);
+	assert_int_equal(a, GW_IP);
+	assert_int_equal(ask(&e->g[0], "host.mvm.internal", DNS_T_AAAA, &a,
+			     &an), DNS_R_NOERROR);
+	assert_int_equal(an, 0);			/* NODATA */
+	/* host access off again (an internal network): gone, not forwarded */
+	c.host_addr = 0;
+	c.forward = false;
+	c.n_upstreams = 0;
+	assert_int_equal(vsw_services_configure(e->sw, &c), 0);
+	assert_int_equal(ask(&e->g[0], "host.mvm.internal", DNS_T_A, &a, &an),
+			 DNS_R_NXDOMAIN);
 }
 
 static void test_no_forward_internal(void **state)
@@ -796,6 +863,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dns_forward, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dns_forward_tcp, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_host_internal, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_forward_internal,
 						setup, teardown),
