@@ -230,10 +230,21 @@ void gw_nat_icmp_tick(struct gw *gw, uint64_t now_ns);
 void gw_nat_icmp_free(struct gw *gw);
 /**
  * gw_nat_unreach() - answer the guest packet @ip with ICMP destination
- * unreachable @code (RFC 792; RFC 1812 4.3.2.3 rate limit applies)
+ * unreachable @code (RFC 792; RFC 1812 4.3.2.8 rate limit applies). Not
+ * sent about ICMP errors, fragments but the first, broadcast or multicast
+ * packets or sources that are not one host (RFC 1122 3.2.2).
  */
 void gw_nat_unreach(struct gw *gw, const struct frame_eth *eth,
 		    const struct frame_ip4 *ip, uint8_t code);
+/**
+ * gw_nat_icmp_errqueue() - drain the error queue of host socket @fd
+ * (IP_RECVERR) and relay each ICMP destination unreachable / time
+ * exceeded the host received to the guest of flow @key, about a packet
+ * rebuilt from @key (UDP: guest_port -> remote_port; ICMP, proto 1: an
+ * echo request with id guest_port). Rate limited like gw_nat_unreach().
+ */
+void gw_nat_icmp_errqueue(struct gw *gw, int fd,
+			  const struct nat_flow_key *key);
 
 /* gw_nat_pub.c */
 int gw_nat_pub_add(struct gw *gw, const struct vsw_publish *p);
