@@ -476,6 +476,8 @@ void gw_nat_stats(const struct gw *gw, struct json_object *o)
 	gw_json_u64(t, "no_flow", ts.no_flow);
 	gw_json_u64(t, "bad_segments", ts.bad_seg);
 	gw_json_u64(t, "retransmits", ts.retrans + ts.fast_retrans);
+	gw_json_u64(t, "dup_acks", ts.dup_acks);
+	gw_json_u64(t, "challenge_acks", ts.challenge_acks);
 	gw_json_u64(t, "resets_sent", ts.rst_sent);
 	gw_json_u64(t, "resets_received", ts.rst_rcvd);
 	gw_json_u64(t, "timeouts", ts.timeouts);

@@ -31,6 +31,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <linux/sockios.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -38,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -46,6 +48,8 @@
 
 #define DNS_PORT	53
 #define GW_DUMP_SIZE	65536
+#define GW_TCP_BUF_MIN	(2 << 20)	/* worth setting from this size */
+#define GW_TCP_BUF_MAX	(16 << 20)
 
 static uint8_t gw_tcp_dump[GW_DUMP_SIZE];	/* bytes peeked to skip */
 
@@ -68,6 +72,49 @@ static void gw_tcp_watch(struct gw *gw, struct nat_flow *f, uint32_t ev)
 	s->events = ev;
 }
 
+/* net.core.[rw]mem_max, read once; 0 = too small to be worth setting */
+static int gw_tcp_buf_max(const char *path)
+{
+	char b[32] = "";
+	long v;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (!fgets(b, sizeof(b), f))
+		b[0] = 0;
+	fclose(f);
+	v = strtol(b, NULL, 10);
+	if (v < GW_TCP_BUF_MIN)
+		return 0;
+	return v > GW_TCP_BUF_MAX ? GW_TCP_BUF_MAX : (int)v;
+}
+
+/*
+ * Socket buffers. Both queues hold the guest's window: the send queue takes
+ * what we acknowledge to the guest, the receive queue keeps what we sent
+ * the guest until it acknowledges it (MSG_PEEK). With autotuning, the send
+ * buffer starts small and moves under our feet: the window we advertised a
+ * moment ago no longer fits, writes come up short, the guest sees drops and
+ * backs off. So, as passt does, when the system allows big buffers
+ * (net.core.wmem_max / rmem_max of GW_TCP_BUF_MIN or more) both are set to
+ * the maximum, which also keeps the window stable; otherwise autotuning
+ * (whose ceiling, tcp_rmem[2], is then the larger one) stays in charge.
+ */
+static void gw_tcp_bufsize(int fd)
+{
+	static int snd = -1, rcv = -1;
+
+	if (snd < 0) {
+		snd = gw_tcp_buf_max("/proc/sys/net/core/wmem_max");
+		rcv = gw_tcp_buf_max("/proc/sys/net/core/rmem_max");
+	}
+	if (snd)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+	if (rcv)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+}
+
 /* the socket is ours: set it up, remember its state, watch it */
 void gw_nat_tcp_adopt(struct gw *gw, struct nat_flow *f, int fd,
 		      bool stream_unix, uint32_t ev)
@@ -80,8 +127,10 @@ void gw_nat_tcp_adopt(struct gw *gw, struct nat_flow *f, int fd,
 	s->stream_unix = stream_unix;
 	if (setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
 		s->no_peek_off = true;
-	if (!stream_unix)
+	if (!stream_unix) {
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		gw_tcp_bufsize(fd);
+	}
 	gw_tcp_watch(gw, f, ev);
 }
 
