@@ -118,6 +118,14 @@ static void test_example_conf(void **state)
 	assert_string_equal(n->statics[0].hostname, "printer");
 	assert_int_equal(n->n_aliases, 1);
 	assert_string_equal(n->aliases[0].guest, "postgres1");
+	assert_int_equal(n->n_publish, 2);
+	assert_string_equal(n->publish[0].guest, "postgres1");
+	assert_int_equal(n->publish[0].host_port, 15432);
+	assert_int_equal(n->publish[0].port, 5432);
+	assert_int_equal(n->publish[1].host_ip, 0x7f000001);
+	assert_int_equal(n->host_access, 1);
+	assert_int_equal(n->max_flows, 8192);
+	assert_int_equal(n->max_flows_guest, 2048);
 
 	n = net(&c, "isolated");
 	assert_non_null(n);
