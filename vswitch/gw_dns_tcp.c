@@ -359,8 +359,9 @@ void gw_dns_tcp_tick(struct gw *gw, uint64_t now_ns)
 	for (i = 0; d && d->n && i < GW_DNS_TCP_SESSIONS; i++) {
 		struct gw_dns_tcp_sess *s = &d->s[i];
 
-		if (s->fd >= 0 && now_ns - s->last_ns >=
-		    GW_DNS_TCP_IDLE_MS * 1000000ull) {
+		/* (@now_ns may be older than a session opened meanwhile) */
+		if (s->fd >= 0 && now_ns > s->last_ns &&
+		    now_ns - s->last_ns >= GW_DNS_TCP_IDLE_MS * 1000000ull) {
 			d->idle_closed++;
 			sess_close(gw, d, s);
 		}
