@@ -332,7 +332,8 @@ static struct gw_ping *gw_ping_sweep(struct gw *gw, uint64_t now,
 	for (i = 0; i < GW_PING_SLOTS; i++) {
 		struct gw_ping *pg = &s->ping[i];
 
-		if (pg->fd >= 0 && now - pg->last_ns > GW_PING_IDLE_NS)
+		if (pg->fd >= 0 && now > pg->last_ns &&
+		    now - pg->last_ns > GW_PING_IDLE_NS)
 			gw_ping_close(gw, pg);
 		if (pg->fd < 0) {
 			if (!free_slot)
