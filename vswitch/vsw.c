@@ -300,8 +300,11 @@ static void *vsw_thread(void *arg)
 
 		int tmo;
 
-		/* the gateway's timers (DNS upstream timeouts) are due soon */
+		/* the gateway's timers (DNS upstream timeouts) are due soon;
+		 * under the lock: vsw_nat_configure() may be building the NAT */
+		pthread_mutex_lock(&sw->lock);
 		tmo = gw_timeout_ms(sw->gw, now_mono_ns());
+		pthread_mutex_unlock(&sw->lock);
 		if (tmo < 0 || tmo > 1000)
 			tmo = 1000;
 		n = epoll_wait(sw->epfd, ev, VSW_EVENTS, tmo);
