@@ -297,8 +297,10 @@ static bool gw_udp_csum_ok(const struct virtio_net_hdr_v1 *vh,
 				IPPROTO_UDP_, (uint16_t)ulen)));
 }
 
+/* a service's datagram (*@taken: never the NAT's, even unanswered) */
 static bool gw_udp(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
-		   const struct frame_eth *eth, const struct frame_ip4 *ip)
+		   const struct frame_eth *eth, const struct frame_ip4 *ip,
+		   bool *taken)
 {
 	struct frame_l4 udp;
 	bool to_us = ip->daddr == gw->ip && !memcmp(eth->dst, gw->mac, ETH_ALEN_);
@@ -307,12 +309,14 @@ static bool gw_udp(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		goto ignore;
 	if (udp.dport == DHCP_SERVER_PORT && gw->dhcp &&
 	    (to_us || ip->daddr == 0xffffffffu)) {
+		*taken = true;
 		if (!gw_udp_csum_ok(vh, ip, &udp))
 			goto bad;
 		return gw_dhcp_input(gw, eth, ip, &udp);
 	}
 	if (udp.dport == DNS_PORT && to_us && gw->cfg.dns &&
 	    !gw_bad_source(ip->saddr)) {
+		*taken = true;	/* a forwarded query has no reply yet */
 		if (!gw_udp_csum_ok(vh, ip, &udp))
 			goto bad;
 		return gw_dns_input(gw, eth, ip, &udp);
@@ -412,10 +416,11 @@ static bool gw_ip4(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	}
 	if (ip.proto == IPPROTO_UDP_) {
 		struct frame_l4 udp;
+		bool taken = false;
 
-		if (gw_udp(gw, vh, eth, &ip))
+		if (gw_udp(gw, vh, eth, &ip, &taken))
 			return true;
-		if (gw->nat && to_mac && !gw_bad_source(ip.saddr) &&
+		if (!taken && gw->nat && to_mac && !gw_bad_source(ip.saddr) &&
 		    !frame_parse_udp(&ip, &udp) && gw_udp_csum_ok(vh, &ip, &udp))
 			return gw_nat_udp_input(gw, vh, eth, &ip, &udp);
 		return false;
