@@ -19,6 +19,10 @@
  *                   w*16 bytes (0: everything)
  *   10 b            the next segment is parsed from its wire form (built
  *                   by nat_tcp_build(), corrupted at byte b unless b = 0)
+ *   11 p            active open toward the guest on connection p
+ *                   (nat_tcp_open(), a published port): the guest's
+ *                   SYN-ACK is then op 1 with flags SYN|ACK (sd = -1 puts
+ *                   it at the guest's ISN)
  *
  * The guest's byte stream and the host's are fixed functions of the
  * offset, so the fake host can check everything the engine does:
@@ -29,7 +33,9 @@
  *     exist, at their right sequence numbers; acknowledges at most what
  *     the host socket took (plus a FIN); sends a FIN only after the
  *     host's EOF and at the end of the stream;
- *   - after nat_tcp_timers(now), no deadline is left at or before now.
+ *   - after nat_tcp_timers(now), no deadline is left at or before now;
+ *   - an active open sends nothing but its SYN (and RSTs) until the
+ *     guest's SYN-ACK is taken; from there its streams obey the above.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -56,6 +62,7 @@ struct conn {
 	uint64_t peeked;	/* high water mark of peeked bytes */
 	bool eof;
 	bool live;
+	bool syn_sent;		/* opened by op 11, no SYN-ACK taken yet */
 };
 
 struct fz {
@@ -185,8 +192,10 @@ static void f_emit(void *ctx, struct nat_flow *f, const struct nat_seg *s)
 		abort();
 	if (s->flags == NAT_TCP_RST)
 		return;		/* <SEQ=SEG.ACK>: the guest's number */
+	if (tc->state == NAT_TCP_SYN_SENT && s->flags != NAT_TCP_SYN)
+		abort();	/* only our SYN before the guest answers */
 	/* acknowledges only what the host took, plus the guest's FIN */
-	acked = s->ack - (c->irs + 1);
+	acked = s->ack - (tc->irs + 1);
 	if ((s->flags & NAT_TCP_ACK) && acked > c->written + 1)
 		abort();
 	if (s->flags & NAT_TCP_SYN) {
@@ -315,7 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct nat_flow *f;
 		struct conn *c;
 
-		op %= 11;
+		op %= 12;
 		if (op == 8) {
 			if (get(&data, &size, &a))
 				break;
@@ -394,6 +403,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				nat_tcp_input(t, &s, now);
 			wire = false;
+			f = lookup(&z, p);
+			if (c->syn_sent && f &&
+			    f->tcp.state != NAT_TCP_SYN_SENT) {
+				/* established: the guest's stream starts after
+				 * the SYN-ACK's sequence number, its payload was
+				 * not taken */
+				c->syn_sent = false;
+				c->irs = f->tcp.irs;
+				c->sent = 0;
+			}
+			break;
+		}
+		case 11: {
+			struct nat_flow_key k = {
+				.guest_ip = GUEST_IP,
+				.guest_port = (uint16_t)(40000 + p),
+				.remote_ip = REMOTE_IP, .remote_port = 80,
+				.proto = NAT_PROTO_TCP,
+			};
+			uint32_t isn = c->g_isn;
+
+			if (f)
+				break;
+			memset(c, 0, sizeof(*c));
+			c->g_isn = c->irs = isn;
+			c->live = c->syn_sent = true;
+			if (nat_tcp_open(t, &k, (int)p, now, NULL))
+				c->live = c->syn_sent = false;
 			break;
 		}
 		case 2:
