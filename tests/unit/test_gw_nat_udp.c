@@ -417,12 +417,21 @@ static void test_udp_refused(void **state)
 	check_icmp_err(f, recv_frame(e, f, sizeof(f), WAIT), 3, 13, GW_IP,
 		       orig, len - 14);
 
-	/* the gateway's own ports never go to the host */
-	len = build_udp(f, 4004, GW_IP, 67, "dhcp?", 5);
-	memcpy(orig, f + 14, len - 14);
-	send_frame(e, f, len);
-	check_icmp_err(f, recv_frame(e, f, sizeof(f), WAIT), 3, 3, GW_IP,
-		       orig, len - 14);
+	/* the gateway's own ports never go to the host, even with the
+	 * services off (with them on, gateway.c keeps those datagrams) */
+	{
+		struct vsw_services_config off = { 0 };
+		uint16_t port[2] = { 53, 67 };
+
+		assert_int_equal(vsw_services_configure(e->sw, &off), 0);
+		for (int i = 0; i < 2; i++) {
+			len = build_udp(f, 4004, GW_IP, port[i], "svc?", 4);
+			memcpy(orig, f + 14, len - 14);
+			send_frame(e, f, len);
+			check_icmp_err(f, recv_frame(e, f, sizeof(f), WAIT),
+				       3, 3, GW_IP, orig, len - 14);
+		}
+	}
 
 	/* host access off */
 	nat(e, false, false, 0);
@@ -510,11 +519,83 @@ static void test_echo(void **state)
 		       orig, len - 14);
 }
 
+/* published UDP: a host client's datagram reaches the guest, the guest's
+ * reply goes back through the published socket; dropping it ends the flow */
+static void test_udp_published(void **state)
+{
+	struct env *e = *state;
+	uint8_t f[2048], buf[64];
+	struct sockaddr_in pub = { .sin_family = AF_INET }, cl = pub, from;
+	socklen_t al = sizeof(pub);
+	struct frame_eth eth;
+	struct frame_ip4 ip;
+	struct frame_l4 udp;
+	struct pollfd pfd = { .events = POLLIN };
+	struct gw *gw;
+	size_t len;
+	ssize_t n;
+	int pfd_sock, client;
+
+	/* the guest is known (its MAC) once it has sent something */
+	len = build_udp(f, 4010, GW_IP, e->port, "hi", 2);
+	send_frame(e, f, len);
+	assert_int_equal(recv(e->srv, buf, sizeof(buf), 0), 2);
+
+	pfd_sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	client = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	pub.sin_addr.s_addr = cl.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(pfd_sock, (struct sockaddr *)&pub, al), 0);
+	assert_int_equal(getsockname(pfd_sock, (struct sockaddr *)&pub, &al), 0);
+	assert_int_equal(bind(client, (struct sockaddr *)&cl, al), 0);
+	assert_int_equal(getsockname(client, (struct sockaddr *)&cl, &al), 0);
+
+	gw = vsw_gw_lock(e->sw);
+	gw_nat_udp_pub_input(gw, pfd_sock, &cl, G_IP, 5353, "query", 5);
+	vsw_gw_unlock(e->sw);
+	n = recv_frame(e, f, sizeof(f), WAIT);
+	assert_true(n > 0);
+	assert_int_equal(frame_parse_eth(f, (size_t)n, &eth), 0);
+	assert_int_equal(frame_parse_ip4(&eth, &ip), 0);
+	assert_int_equal(ip.saddr, GW_IP);	/* a loopback client */
+	assert_int_equal(frame_parse_udp(&ip, &udp), 0);
+	assert_int_equal(udp.sport, ntohs(cl.sin_port));
+	assert_int_equal(udp.dport, 5353);
+	assert_int_equal(udp.data.left, 5);
+	assert_memory_equal(udp.data.p, "query", 5);
+
+	/* the reply leaves through the published socket, to the client */
+	len = build_udp(f, 5353, GW_IP, ntohs(cl.sin_port), "answer", 6);
+	send_frame(e, f, len);
+	pfd.fd = client;
+	assert_int_equal(poll(&pfd, 1, WAIT), 1);
+	al = sizeof(from);
+	assert_int_equal(recvfrom(client, buf, sizeof(buf), 0,
+				  (struct sockaddr *)&from, &al), 6);
+	assert_memory_equal(buf, "answer", 6);
+	assert_int_equal(from.sin_port, pub.sin_port);
+
+	/* gone with its socket: the next reply opens a host-access flow to
+	 * the client's port instead (from another source port) */
+	gw = vsw_gw_lock(e->sw);
+	gw_nat_udp_pub_drop(gw, pfd_sock);
+	vsw_gw_unlock(e->sw);
+	send_frame(e, f, len);
+	assert_int_equal(poll(&pfd, 1, WAIT), 1);
+	al = sizeof(from);
+	assert_int_equal(recvfrom(client, buf, sizeof(buf), 0,
+				  (struct sockaddr *)&from, &al), 6);
+	assert_int_not_equal(from.sin_port, pub.sin_port);
+	close(pfd_sock);
+	close(client);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_route),
 		cmocka_unit_test_setup_teardown(test_udp_echo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_published, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_udp_fragments, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_udp_port_unreachable,
