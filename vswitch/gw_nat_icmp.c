@@ -345,9 +345,13 @@ static struct gw_ping *gw_ping_sweep(struct gw *gw, uint64_t now,
 	return free_slot;
 }
 
-/* a ping socket to @sa for the guest's session; Return: slot or -code */
-static int gw_ping_open(struct gw *gw, const struct frame_ip4 *ip,
-			uint16_t id, const struct sockaddr_in *sa)
+/*
+ * a ping socket to @sa for the guest's session
+ * Return: its slot, or NULL with the ICMP unreachable code in *@code
+ */
+static struct gw_ping *gw_ping_open(struct gw *gw, const struct frame_ip4 *ip,
+				    uint16_t id, const struct sockaddr_in *sa,
+				    uint8_t *code)
 {
 	struct gw_nat *nat = gw->nat;
 	struct gw_ping *pg;
@@ -357,7 +361,8 @@ static int gw_ping_open(struct gw *gw, const struct frame_ip4 *ip,
 	pg = gw_ping_sweep(gw, now_mono_ns(), ip->saddr, &mine);
 	if (!pg || mine >= GW_PING_GUEST) {
 		nat->st.drop_limit++;
-		return -ICMP_PROHIBITED;
+		*code = ICMP_PROHIBITED;
+		return NULL;
 	}
 	fd = gw_nat_socket(gw, AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
 	if (fd == -EACCES || fd == -EPERM) {
@@ -366,17 +371,19 @@ static int gw_ping_open(struct gw *gw, const struct frame_ip4 *ip,
 			     (unsigned)getegid());
 		nat->ping_warned = true;
 		nat->st.denied++;
-		return -ICMP_PROHIBITED;
+		*code = ICMP_PROHIBITED;
+		return NULL;
 	}
-	if (fd < 0)
-		return fd == -EMFILE ? -ICMP_PROHIBITED : -1;
+	if (fd < 0) {
+		*code = fd == -EMFILE ? ICMP_PROHIBITED : 1;
+		return NULL;
+	}
 	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
 	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
-		int code = errno == ENETUNREACH ? 0 : 1;
-
+		*code = errno == ENETUNREACH ? 0 : 1;	/* net / host */
 		nat->st.sock_errors++;
 		gw_nat_close(gw, fd);
-		return -code;
+		return NULL;
 	}
 	pg->fd = fd;
 	pg->guest_ip = ip->saddr;
@@ -388,9 +395,10 @@ static int gw_ping_open(struct gw *gw, const struct frame_ip4 *ip,
 			(uint32_t)(pg - nat->icmp->ping), 0), EPOLLIN)) {
 		nat->st.sock_errors++;
 		gw_ping_close(gw, pg);
-		return -1;
+		*code = 1;
+		return NULL;
 	}
-	return (int)(pg - nat->icmp->ping);
+	return pg;
 }
 
 static struct gw_ping *gw_ping_find(struct gw_nat_icmp *s, uint32_t guest_ip,
@@ -416,6 +424,7 @@ bool gw_nat_icmp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	struct frame_icmp ic;
 	struct sockaddr_in sa;
 	struct gw_ping *pg;
+	uint8_t code = 1;
 	int ret;
 
 	if (frame_parse_icmp(ip, &ic) || ic.type != ICMP_ECHO_ || ic.code ||
@@ -441,13 +450,11 @@ bool gw_nat_icmp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	if (!s)
 		return false;
 	pg = gw_ping_find(s, ip->saddr, ic.id, ip->daddr);
+	if (!pg)
+		pg = gw_ping_open(gw, ip, ic.id, &sa, &code);
 	if (!pg) {
-		ret = gw_ping_open(gw, ip, ic.id, &sa);
-		if (ret < 0) {
-			gw_nat_unreach(gw, eth, ip, (uint8_t)-ret);
-			return false;
-		}
-		pg = &s->ping[ret];
+		gw_nat_unreach(gw, eth, ip, code);
+		return false;
 	}
 	if (pg->ttl != ip->ttl - 1) {
 		int ttl = ip->ttl - 1;

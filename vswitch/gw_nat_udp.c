@@ -134,9 +134,13 @@ static int gw_udp_socket(struct gw *gw, const struct sockaddr_in *sa)
 	return fd;
 }
 
-/* a new flow for the guest datagram of @key; Return: 0 or an ICMP code */
-static int gw_udp_open(struct gw *gw, const struct nat_flow_key *key,
-		       struct nat_flow **out)
+/*
+ * a new flow for the guest datagram of @key
+ * Return: the flow, or NULL with the ICMP unreachable code in *@code
+ */
+static struct nat_flow *gw_udp_open(struct gw *gw,
+				    const struct nat_flow_key *key,
+				    uint8_t *code)
 {
 	struct gw_nat *nat = gw->nat;
 	struct sockaddr_in sa;
@@ -144,13 +148,16 @@ static int gw_udp_open(struct gw *gw, const struct nat_flow_key *key,
 	int ret, fd;
 
 	if (key->remote_ip == gw->ip && (key->remote_port == DNS_PORT ||
-					 key->remote_port == DHCP_SERVER_PORT))
-		return ICMP_PORT_UNREACH;
+					 key->remote_port == DHCP_SERVER_PORT)) {
+		*code = ICMP_PORT_UNREACH;
+		return NULL;
+	}
 	ret = gw_nat_route(gw, key->remote_ip, key->remote_port,
 			   NAT_PROTO_UDP, &sa);
 	if (ret) {
 		nat->st.denied++;
-		return ret == -EACCES ? ICMP_PROHIBITED : ICMP_HOST_UNREACH;
+		*code = ret == -EACCES ? ICMP_PROHIBITED : ICMP_HOST_UNREACH;
+		return NULL;
 	}
 	sa.sin_port = htons(key->remote_port);
 	ret = nat_udp_open(nat->ft, key, -1,
@@ -158,12 +165,14 @@ static int gw_udp_open(struct gw *gw, const struct nat_flow_key *key,
 			   now_mono_ns(), &f);
 	if (ret) {
 		nat->st.drop_limit++;
-		return ICMP_PROHIBITED;
+		*code = ICMP_PROHIBITED;
+		return NULL;
 	}
 	fd = gw_udp_socket(gw, &sa);
 	if (fd < 0) {
 		nat_flow_remove(nat->ft, f);
-		return fd == -EMFILE ? ICMP_PROHIBITED : gw_udp_errcode(-fd);
+		*code = fd == -EMFILE ? ICMP_PROHIBITED : gw_udp_errcode(-fd);
+		return NULL;
 	}
 	f->host_id = fd;
 	memset(&nat->socks[f->idx], 0, sizeof(nat->socks[f->idx]));
@@ -173,10 +182,10 @@ static int gw_udp_open(struct gw *gw, const struct nat_flow_key *key,
 		nat->st.sock_errors++;
 		gw_nat_udp_close(gw, f);
 		nat_flow_remove(nat->ft, f);
-		return ICMP_HOST_UNREACH;
+		*code = ICMP_HOST_UNREACH;
+		return NULL;
 	}
-	*out = f;
-	return 0;
+	return f;
 }
 
 bool gw_nat_udp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
@@ -190,17 +199,16 @@ bool gw_nat_udp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		.proto = NAT_PROTO_UDP,
 	};
 	struct nat_flow *f;
+	uint8_t code = 0;
 	ssize_t r;
-	int code;
 
 	(void)vh;
 	f = nat_flow_lookup(nat->ft, &key);
+	if (!f)
+		f = gw_udp_open(gw, &key, &code);
 	if (!f) {
-		code = gw_udp_open(gw, &key, &f);
-		if (code) {
-			gw_nat_unreach(gw, eth, ip, (uint8_t)code);
-			return false;
-		}
+		gw_nat_unreach(gw, eth, ip, code);
+		return false;
 	}
 	if (nat->socks[f->idx].shared) {
 		struct sockaddr_in sa;
