@@ -28,11 +28,19 @@
  * (dns_zone.h) and exists only while a guest spans both networks; both
  * tables are bounded (VSW_DNS_REPLICAS, VSW_DNS_VIEWS, vsw.h).
  *
- * Answers and forwarding: dns_server_answer() writes the response straight
- * into the reply frame; queries for other names go to gw_fwd.c when the
- * network forwards. Responses never exceed the network's MTU (the gateway
+ * Answers and forwarding: gw_dns_answer() builds the view of the client
+ * and calls dns_server_answer(), for UDP (gw_dns_input(): the response
+ * goes straight into the reply frame) and for DNS over TCP (gw_dns_tcp.c:
+ * into the session's stream, up to 65535 bytes); queries for other names
+ * go to gw_fwd.c when the network forwards, with where to answer (struct
+ * gw_dns_to). UDP responses never exceed the network's MTU (the gateway
  * does not fragment): the UDP payload size we advertise and honour is
  * capped at MTU - 28.
+ *
+ * host.mvm.internal is answered from the own zone when the control plane
+ * gives an address (vsw_services_config.host_addr: the gateway, on
+ * networks whose gateway reaches the host's loopback); replicas never
+ * answer it, so a guest sees it only through a network with host access.
  */
 #include <errno.h>
 #include <stdlib.h>
