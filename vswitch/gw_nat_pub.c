@@ -42,6 +42,11 @@
  * and the UDP flows answering through the socket are dropped
  * (gw_nat_udp_pub_drop()).
  *
+ * A socket that fails for good (accept4() / recvfrom() with EBADF, EINVAL:
+ * say, shut down behind our back) would keep a level-triggered
+ * EPOLLHUP / EPOLLERR coming: it is taken out of the epoll set and its slot
+ * waits for its owner's removal.
+ *
  * Descriptor exhaustion: when accept4() fails for want of descriptors the
  * pending connection would keep the level-triggered listener readable and
  * spin the switch thread; a reserved descriptor (/dev/null) is released
@@ -56,6 +61,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"
@@ -64,9 +70,16 @@
 #define GW_PUB_RECV_BURST	32	/* datagrams per event */
 #define GW_PUB_DGRAM_MAX	65536
 
-/** struct gw_pub_slot - one published socket; @used false = free */
+/**
+ * struct gw_pub_slot - one published socket
+ * @used:	false = free
+ * @dead:	the socket failed for good (accept4() / recvfrom() errors
+ *		that do not go away): no longer watched, kept until removed
+ * @p:		the publication, as added
+ */
 struct gw_pub_slot {
 	bool used;
+	bool dead;
 	struct vsw_publish p;
 };
 
@@ -147,6 +160,11 @@ int gw_nat_pub_add(struct gw *gw, const struct vsw_publish *p)
 	} else {
 		return -EINVAL;
 	}
+	/* a blocking socket would stall the switch thread in accept4() */
+	ret = fcntl(p->fd, F_GETFL);
+	if (ret < 0 || (!(ret & O_NONBLOCK) &&
+			fcntl(p->fd, F_SETFL, ret | O_NONBLOCK)))
+		return -EINVAL;
 	pub = gw_pub_get(gw);
 	if (!pub)
 		return -ENOMEM;
@@ -165,6 +183,7 @@ int gw_nat_pub_add(struct gw *gw, const struct vsw_publish *p)
 	if (ret)
 		return ret;
 	pub->slot[free_slot].used = true;
+	pub->slot[free_slot].dead = false;
 	pub->slot[free_slot].p = *p;
 	pub->n++;
 	return 0;
@@ -266,7 +285,28 @@ static void gw_pub_shed(struct gw *gw, int lfd)
 	pub->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-static void gw_pub_accept(struct gw *gw, const struct vsw_publish *p)
+/* errors after which a socket will never work again */
+static bool gw_pub_fatal(int err)
+{
+	return err == EBADF || err == EINVAL || err == ENOTSOCK ||
+	       err == EOPNOTSUPP || err == EFAULT;
+}
+
+/* stop watching slot @idx for good (see the top) */
+static void gw_pub_kill(struct gw *gw, uint32_t idx, int err)
+{
+	struct gw_pub_slot *s = &gw->nat->pub->slot[idx];
+
+	epoll_ctl(gw->nat->epfd, EPOLL_CTL_DEL, s->p.fd, NULL);
+	s->dead = true;
+	gw->nat->st.sock_errors++;
+	warn("published port %u (%s): %s; disabled until removed",
+	     s->p.host_port, s->p.proto == IPPROTO_TCP ? "tcp" : "udp",
+	     strerror(err));
+}
+
+/* Return: 0, or a fatal errno of the listener */
+static int gw_pub_accept(struct gw *gw, const struct vsw_publish *p)
 {
 	struct gw_nat *nat = gw->nat;
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
@@ -288,13 +328,15 @@ static void gw_pub_accept(struct gw *gw, const struct vsw_publish *p)
 			if (errno == EINTR || errno == ECONNABORTED ||
 			    errno == EPROTO)
 				continue;
+			if (gw_pub_fatal(errno))
+				return errno;
 			if (errno == EMFILE || errno == ENFILE) {
 				nat->st.sock_errors++;
 				gw_pub_shed(gw, p->fd);
 			} else if (errno != EAGAIN) {
 				nat->st.sock_errors++;
 			}
-			return;
+			return 0;
 		}
 		if (gw_nat_fd_account(gw)) {
 			setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
@@ -310,9 +352,11 @@ static void gw_pub_accept(struct gw *gw, const struct vsw_publish *p)
 		gw_nat_tcp_adopt(gw, f, fd, false, GW_NAT_TCP_EV);
 		nat->st.pub_accepted++;
 	}
+	return 0;
 }
 
-static void gw_pub_recv(struct gw *gw, const struct vsw_publish *p)
+/* Return: 0, or a fatal errno of the socket */
+static int gw_pub_recv(struct gw *gw, const struct vsw_publish *p)
 {
 	struct gw_nat_pub *pub = gw->nat->pub;
 	unsigned i;
@@ -328,9 +372,11 @@ static void gw_pub_recv(struct gw *gw, const struct vsw_publish *p)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (gw_pub_fatal(errno))
+				return errno;
 			if (errno != EAGAIN)
 				gw->nat->st.sock_errors++;
-			return;
+			return 0;
 		}
 		if (ss.ss_family == AF_INET) {
 			memcpy(&from, &ss, sizeof(from));
@@ -347,22 +393,26 @@ static void gw_pub_recv(struct gw *gw, const struct vsw_publish *p)
 		gw_nat_udp_pub_input(gw, p->fd, &from, p->guest_ip,
 				     p->guest_port, pub->buf, (size_t)n);
 	}
+	return 0;
 }
 
 void gw_nat_pub_event(struct gw *gw, uint32_t idx, uint32_t events)
 {
 	struct gw_nat_pub *pub = gw->nat->pub;
 	struct vsw_publish p;
+	int err;
 
-	if (!pub || idx >= VSW_PUBLISH_MAX || !pub->slot[idx].used)
+	(void)events;	/* IN, or ERR / HUP: accept / recv tell which */
+	if (!pub || idx >= VSW_PUBLISH_MAX || !pub->slot[idx].used ||
+	    pub->slot[idx].dead)
 		return;
 	p = pub->slot[idx].p;	/* a copy: the slot may go meanwhile */
-	if (!(events & (EPOLLIN | EPOLLERR)))
-		return;
 	if (p.proto == IPPROTO_TCP)
-		gw_pub_accept(gw, &p);
+		err = gw_pub_accept(gw, &p);
 	else
-		gw_pub_recv(gw, &p);
+		err = gw_pub_recv(gw, &p);
+	if (err && gw->nat && gw->nat->pub && pub->slot[idx].used)
+		gw_pub_kill(gw, idx, err);
 }
 
 void gw_nat_pub_free(struct gw *gw)

@@ -390,6 +390,49 @@ static void test_pub_guest_late(void **state)
 	close(c);
 }
 
+/* beyond the NAT's fd budget a client is reset at once */
+static void test_pub_budget(void **state)
+{
+	struct env *e = *state;
+	uint8_t buf[2048];
+	struct nat_seg syn;
+	char rb[8];
+	int c1, c2;
+
+	guest_hello(e);
+	publish(e);
+	vsw_nat_fd_budget(1);
+	c1 = client(e);
+	assert_true(guest_recv(e, &syn, buf, sizeof(buf), WAIT));
+	c2 = client(e);
+	assert_int_equal(client_recv(c2, rb, sizeof(rb), WAIT), -ECONNRESET);
+	vsw_nat_fd_budget(0);
+	assert_int_equal(nat_stat(e->sw, "drop_fd_budget"), 1);
+	assert_int_equal(nat_stat(e->sw, "published_accepted"), 1);
+	assert_false(guest_recv(e, &syn, buf, sizeof(buf), 200) &&
+		     syn.flags == NAT_TCP_SYN && syn.sport == local_port(c2));
+	close(c1);
+	close(c2);
+}
+
+/* a listener shut down behind the switch's back is dropped from epoll,
+ * not spun on; its removal still works */
+static void test_pub_dead_listener(void **state)
+{
+	struct env *e = *state;
+	int dup_fd = fcntl(e->lfd, F_DUPFD_CLOEXEC, 0);
+
+	assert_true(dup_fd >= 0);
+	publish(e);
+	assert_int_equal(shutdown(dup_fd, SHUT_RDWR), 0);
+	usleep(300000);
+	assert_int_equal(nat_stat(e->sw, "socket_errors"), 1);
+	usleep(200000);
+	assert_int_equal(nat_stat(e->sw, "socket_errors"), 1);
+	assert_int_equal(vsw_publish_remove(e->sw, 1), 1);
+	close(dup_fd);
+}
+
 /* what vsw_publish_add() refuses; the caller keeps the socket then */
 static void test_pub_validate(void **state)
 {
@@ -419,11 +462,14 @@ static void test_pub_validate(void **state)
 	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
 	/* the listener is still ours and open */
 	assert_int_equal(fcntl(e->lfd, F_GETFD), FD_CLOEXEC);
+	/* a blocking socket is made non-blocking (never stall the switch) */
+	assert_int_equal(fcntl(u, F_SETFL, 0), 0);
 
 	/* UDP is taken; the same socket twice is not */
 	p.proto = IPPROTO_UDP;
 	p.host_port = uport;
 	assert_int_equal(vsw_publish_add(e->sw, &p), 0);
+	assert_true(fcntl(u, F_GETFL) & O_NONBLOCK);
 	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
 
 	/* VSW_PUBLISH_MAX per network */
@@ -454,6 +500,8 @@ int main(void)
 		T(test_pub_tcp),
 		T(test_pub_guest_refuses),
 		T(test_pub_guest_late),
+		T(test_pub_budget),
+		T(test_pub_dead_listener),
 		T(test_pub_validate),
 	};
 
