@@ -24,6 +24,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -42,6 +45,9 @@
 #define GUEST_PORT	8080
 #define G_ISN		0x12345678u
 #define WAIT		3000
+#define OTHER_IP	0xc0000201u	/* 192.0.2.1: a non-loopback client */
+
+static bool have_other;	/* OTHER_IP is a local address (own netns) */
 
 static const uint8_t gw_mac[6] = { 0x02, 0x6d, 0x76, 0x00, 0x00, 0x01 };
 static const uint8_t g_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x10 };
@@ -433,6 +439,61 @@ static void test_pub_dead_listener(void **state)
 	close(dup_fd);
 }
 
+/* a client not on loopback keeps its address inside the guest */
+static void test_pub_real_source(void **state)
+{
+	struct env *e = *state;
+	struct sockaddr_in a = {
+		.sin_family = AF_INET, .sin_addr.s_addr = htonl(OTHER_IP),
+	};
+	uint8_t buf[2048];
+	struct nat_seg syn;
+	int c;
+
+	if (!have_other)
+		skip();		/* no network namespace of our own */
+	guest_hello(e);
+	publish(e);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(e->port);
+	assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_true(guest_recv(e, &syn, buf, sizeof(buf), WAIT));
+	assert_int_equal(syn.flags, NAT_TCP_SYN);
+	assert_int_equal(syn.saddr, OTHER_IP);
+	assert_int_equal(syn.sport, local_port(c));
+	close(c);
+}
+
+/*
+ * Give the test its own network namespace (rootless: with a user
+ * namespace) where 192.0.2.1 is a second address on lo, so a client can
+ * connect from a non-loopback address. Done before any thread exists;
+ * without namespaces, test_pub_real_source() skips.
+ */
+static void own_netns(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	int fd;
+
+	if (unshare(getuid() ? CLONE_NEWUSER | CLONE_NEWNET : CLONE_NEWNET))
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr))
+		abort();
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		abort();	/* no loopback: every test would fail */
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo:1");
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(OTHER_IP);
+	have_other = !ioctl(fd, SIOCSIFADDR, &ifr);
+	close(fd);
+}
+
 /* what vsw_publish_add() refuses; the caller keeps the socket then */
 static void test_pub_validate(void **state)
 {
@@ -501,9 +562,11 @@ int main(void)
 		T(test_pub_guest_refuses),
 		T(test_pub_guest_late),
 		T(test_pub_budget),
+		T(test_pub_real_source),
 		T(test_pub_dead_listener),
 		T(test_pub_validate),
 	};
 
+	own_netns();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
