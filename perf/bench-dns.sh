@@ -16,14 +16,18 @@
 # from inside a network, and dnsmasq's loopback is what the issue compares
 # against). Both run on the same CPUs at the same time of the run.
 #
-# Usage: perf/bench-dns.sh [-n RUNS] [-t SECONDS] [-g NAMES] [-v]
-# Environment: MVM_BIN (default build/bin), RUNS, DURATION, NAMES, PORT.
+# -m tcp measures DNS over TCP (dnsperf -m tcp: queries pipelined on one
+# connection) instead of UDP, on both sides.
+#
+# Usage: perf/bench-dns.sh [-n RUNS] [-t SECONDS] [-g NAMES] [-m udp|tcp] [-v]
+# Environment: MVM_BIN (default build/bin), RUNS, DURATION, NAMES, PORT, MODE.
 set -euo pipefail
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
 NAMES=${NAMES:-50}
 PORT=${PORT:-15353}
+MODE=${MODE:-udp}
 MVM_BIN=${MVM_BIN:-build/bin}
 VERBOSE=0
 NET=benchdns
@@ -54,11 +58,13 @@ while [ $# -gt 0 ]; do
 	-n) RUNS=$2; shift ;;
 	-t) DURATION=$2; shift ;;
 	-g) NAMES=$2; shift ;;
+	-m) MODE=$2; shift ;;
 	-v) VERBOSE=1 ;;
 	*) usage ;;
 	esac
 	shift
 done
+case $MODE in udp | tcp) ;; *) usage ;; esac
 for c in dnsperf dnsmasq jq; do
 	command -v "$c" >/dev/null || die "needs $c (tools/install-deps installs it)"
 done
@@ -113,18 +119,20 @@ got=$(mvm run --netns --network "$NET" -- dig +short @"$GW" "h1.$DOMAIN")
 : >"$T/dnsmasq.qps"
 for r in $(seq 1 "$RUNS"); do
 	q=$(mvm run --netns --network "$NET" -- \
-		dnsperf -s "$GW" -d "$T/queries" -l "$DURATION" 2>&1 | dnsperf_qps) ||
+		dnsperf -m "$MODE" -s "$GW" -d "$T/queries" -l "$DURATION" 2>&1 |
+		dnsperf_qps) ||
 		die "dnsperf against mvm failed"
 	echo "$q" >>"$T/mvm.qps"
 	log "run $r: mvm $q q/s"
-	q=$(dnsperf -s 127.0.0.1 -p "$PORT" -d "$T/queries" -l "$DURATION" 2>&1 |
+	q=$(dnsperf -m "$MODE" -s 127.0.0.1 -p "$PORT" -d "$T/queries" \
+		-l "$DURATION" 2>&1 |
 		dnsperf_qps) || die "dnsperf against dnsmasq failed"
 	echo "$q" >>"$T/dnsmasq.qps"
 	log "run $r: dnsmasq $q q/s"
 done
 m=$(median <"$T/mvm.qps")
 d=$(median <"$T/dnsmasq.qps")
-echo "# dnsperf $(dpkg-query -W -f '${Version}' dnsperf 2>/dev/null || echo '?'), dnsmasq $(dnsmasq --version | sed -n '1s/^Dnsmasq version \([^ ]*\).*/\1/p'); A queries for $NAMES local names, median of $RUNS x ${DURATION}s; queries/s"
+echo "# dnsperf $(dpkg-query -W -f '${Version}' dnsperf 2>/dev/null || echo '?'), dnsmasq $(dnsmasq --version | sed -n '1s/^Dnsmasq version \([^ ]*\).*/\1/p'); A queries over $MODE for $NAMES local names, median of $RUNS x ${DURATION}s; queries/s"
 echo "# $(uname -r), $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 printf "%-10s %12s %12s %12s\n" "" dnsmasq mvm mvm/dnsmasq
 printf "%-10s %12.0f %12.0f %12.2f\n" "A, FQDN" "$d" "$m" "$(echo "$m $d" | awk '{print $1 / $2}')"
