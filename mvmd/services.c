@@ -320,6 +320,8 @@ void svc_guest_down(struct mvmd *d, const struct guest *g)
 				vsw_dns_owner_remove(d->nets[x]->sw, dom,
 						     g->ifs[i].ip);
 		vsw_dns_view_remove(n->sw, g->ifs[i].ip);
+		/* its connections die with it; the address may be reused */
+		vsw_nat_forget(n->sw, g->ifs[i].ip);
 	}
 }
 

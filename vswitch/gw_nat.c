@@ -320,6 +320,31 @@ fail:
 	return ret;
 }
 
+int gw_nat_forget(struct gw *gw, uint32_t guest_ip)
+{
+	struct gw_nat *nat = gw->nat;
+	struct nat_flow *f, *next;
+	uint64_t now = now_mono_ns();
+	int n = 0;
+
+	if (!nat || !guest_ip)
+		return 0;
+	for (f = nat_flow_first(nat->ft); f; f = next) {
+		next = nat_flow_next(nat->ft, f);
+		if (f->key.guest_ip != guest_ip)
+			continue;
+		if (f->key.proto == NAT_PROTO_TCP) {
+			/* the RST toward the guest goes nowhere: harmless */
+			nat_tcp_abort(nat->tcp, f, now);
+		} else {
+			gw_nat_udp_close(gw, f);
+			nat_flow_remove(nat->ft, f);
+		}
+		n++;
+	}
+	return n;
+}
+
 void gw_nat_free(struct gw *gw)
 {
 	struct gw_nat *nat = gw->nat;

@@ -119,6 +119,9 @@ struct gw_nat {
 /** gw_nat_configure() - vsw_nat_configure() under the lock */
 int gw_nat_configure(struct gw *gw, const struct vsw_nat_config *c);
 
+/** gw_nat_forget() - vsw_nat_forget() under the lock */
+int gw_nat_forget(struct gw *gw, uint32_t guest_ip);
+
 /** gw_nat_free() - stop the NAT: every flow and socket goes */
 void gw_nat_free(struct gw *gw);
 

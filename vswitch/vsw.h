@@ -370,6 +370,15 @@ struct vsw_nat_config {
 int vsw_nat_configure(struct vsw *sw, const struct vsw_nat_config *c);
 
 /**
+ * vsw_nat_forget() - drop every NAT flow of guest address @guest_ip (the
+ * guest went away): its TCP connections are reset on the host side, its
+ * UDP mappings and their sockets closed, so the address starts clean
+ * (flow limits, descriptors) when it is given to another guest
+ * Return: how many flows were dropped
+ */
+int vsw_nat_forget(struct vsw *sw, uint32_t guest_ip);
+
+/**
  * vsw_nat_fd_budget() - most host sockets all NATs of the process may hold
  * together (call once at start, e.g. RLIMIT_NOFILE minus a reserve).
  * Beyond it a new flow is refused and counted as if the table were full,

@@ -137,3 +137,12 @@ int vsw_publish_remove(struct vsw *sw, uint32_t owner)
 	vsw_gw_unlock(sw);
 	return ret;
 }
+
+int vsw_nat_forget(struct vsw *sw, uint32_t guest_ip)
+{
+	struct gw *gw = vsw_gw_lock(sw);
+	int ret = gw_nat_forget(gw, guest_ip);
+
+	vsw_gw_unlock(sw);
+	return ret;
+}

@@ -73,6 +73,15 @@ opened=$(echo "$stats" | jq '.tcp.opened')
 [ "$opened" -ge 1003 ] || fail "nat.tcp.opened is $opened after 1003 connections: $stats"
 expect_eq "drops at a limit" "$(echo "$stats" | jq '.drop_table_full + .drop_guest_limit + .drop_fd_budget')" "0"
 
+log "a guest's connections go with it"
+mvm run --netns --network natnet --name holder -d -- sh -c "sleep 300 | ncat $GW $ECHO" >/dev/null ||
+	fail "run holder"
+flows() { mvm network inspect natnet | jq '.[0].stats.nat.tcp_flows'; }
+wait_for 10 sh -c "[ \$($MVM_BIN/mvm network inspect natnet | jq '.[0].stats.nat.tcp_flows') -ge 1 ]" ||
+	fail "the holder's connection never showed: $(flows) flows"
+mvm stop holder >/dev/null || fail "stop holder"
+expect_eq "TCP flows after the guest stopped" "$(flows)" "0"
+
 # the gateway itself still answers ping next to the NAT
 run ping -c 1 -W 2 "$GW" >/dev/null || fail "ping of the gateway"
 
