@@ -124,6 +124,7 @@ int nat_tcp_create(const struct nat_tcp_config *cfg, struct nat_flow_table *ft,
 	struct nat_tcp *t;
 
 	if (cfg->mtu < 68 + 40 || cfg->wscale > NAT_TCP_WS_MAX ||
+	    cfg->seg_max > NAT_TCP_SEG_MAX ||
 	    !cfg->rto_min_ms || cfg->rto_min_ms > cfg->rto_max_ms ||
 	    !cfg->idle_timeout_ms || !ops->connect || !ops->peek ||
 	    !ops->discard || !ops->write || !ops->space ||

@@ -48,6 +48,7 @@
 #define NAT_TCP_WS_MAX		14	/* RFC 7323 2.3 */
 #define NAT_TCP_HDR_MAX		(20 + 20 + 8)	/* IPv4 + TCP + MSS, WS */
 #define NAT_TCP_SCRATCH		65536	/* one peek: the largest segment */
+#define NAT_TCP_SEG_MAX		(65535 - 40)	/* IPv4 tot_len - headers */
 
 /**
  * struct nat_seg - one TCP segment, both directions, host byte order
@@ -142,6 +143,11 @@ struct nat_tcp_ops {
  *			to re-ACK a retransmitted FIN (TIME-WAIT stand-in)
  * @rto_init_ms, @rto_min_ms, @rto_max_ms: RFC 6298 bounds
  * @max_retries:	retransmissions without progress before a reset
+ * @seg_max:	largest payload of one segment sent to the guest; above its
+ *		MSS, the caller cuts it (GSO: a virtio TSO frame, split by
+ *		the guest's own stack, as a NIC with LRO would deliver it).
+ *		Rounded down to whole MSS. 0 = the guest's MSS (no GSO);
+ *		at most NAT_TCP_SEG_MAX.
  */
 struct nat_tcp_config {
 	uint16_t mtu;
@@ -153,6 +159,7 @@ struct nat_tcp_config {
 	uint32_t rto_min_ms;
 	uint32_t rto_max_ms;
 	uint32_t max_retries;
+	uint32_t seg_max;
 };
 
 /**
@@ -379,5 +386,14 @@ size_t nat_tcp_hdr_len(const struct nat_seg *seg);
  */
 ssize_t nat_tcp_build(const struct nat_seg *seg, uint16_t ip_id, void *buf,
 		      size_t cap);
+
+/**
+ * nat_tcp_build_partial() - nat_tcp_build() for a checksum the receiver
+ * completes (virtio NEEDS_CSUM, csum_offset 16 after the IPv4 header):
+ * the TCP checksum field holds the pseudo-header sum only, so the payload
+ * is not read (GSO frames: the guest's stack checksums its segments)
+ */
+ssize_t nat_tcp_build_partial(const struct nat_seg *seg, uint16_t ip_id,
+			      void *buf, size_t cap);
 
 #endif

@@ -178,6 +178,17 @@ static ssize_t peek(struct nat_tcp *t, struct nat_flow *f, size_t off,
 	return n;
 }
 
+/* payload of the next segment: one MSS, or whole MSS up to cfg.seg_max */
+static size_t seg_len(const struct nat_tcp *t, const struct nat_tcp_conn *c,
+		      size_t room)
+{
+	size_t len = MIN(room, (size_t)MAX(t->cfg.seg_max, c->snd_mss));
+
+	if (len > c->snd_mss)
+		len -= len % c->snd_mss;
+	return len;
+}
+
 /*
  * Send what the guest's window allows, starting at snd_nxt: new data, or
  * data again after a rewind (retransmission), then our FIN once the host
@@ -225,7 +236,16 @@ int tcp_send_data(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 			c->flags |= NAT_TCPF_PENDING;
 			break;
 		}
-		len = MIN(room, (size_t)c->snd_mss);
+		/*
+		 * Nothing known to be queued, nothing to resend, no EOF to
+		 * find: do not ask the socket (edge-triggered EPOLLIN sets
+		 * PENDING when data comes). Saves a failing peek per guest
+		 * segment on uploads.
+		 */
+		if (!(c->flags & (NAT_TCPF_PENDING | NAT_TCPF_HOST_EOF)) &&
+		    c->snd_nxt == c->snd_max)
+			break;
+		len = seg_len(t, c, room);
 		if (c->flags & NAT_TCPF_FIN_SENT)
 			len = MIN(len, (size_t)(c->fin_seq - c->snd_nxt));
 		n = peek(t, f, inflight, len);

@@ -96,8 +96,8 @@ size_t nat_tcp_hdr_len(const struct nat_seg *seg)
 	return n;
 }
 
-ssize_t nat_tcp_build(const struct nat_seg *seg, uint16_t ip_id, void *buf,
-		      size_t cap)
+static ssize_t tcp_build(const struct nat_seg *seg, uint16_t ip_id,
+			 void *buf, size_t cap, bool partial)
 {
 	size_t hlen = nat_tcp_hdr_len(seg);
 	size_t thlen = hlen - sizeof(struct ip4_hdr);
@@ -150,8 +150,24 @@ ssize_t nat_tcp_build(const struct nat_seg *seg, uint16_t ip_id, void *buf,
 	}
 	sum = csum_ip4_pseudo(ip.saddr, ip.daddr, IPPROTO_TCP_,
 			      (uint16_t)(thlen + seg->len));
-	sum = csum_partial(p + sizeof(ip), thlen + seg->len, sum);
-	th.check = csum_fold(sum);
+	if (partial) {
+		th.check = (uint16_t)~csum_fold(sum);	/* not inverted */
+	} else {
+		sum = csum_partial(p + sizeof(ip), thlen + seg->len, sum);
+		th.check = csum_fold(sum);
+	}
 	memcpy(p + sizeof(ip) + offsetof(struct tcp_hdr, check), &th.check, 2);
 	return (ssize_t)tot;
+}
+
+ssize_t nat_tcp_build(const struct nat_seg *seg, uint16_t ip_id, void *buf,
+		      size_t cap)
+{
+	return tcp_build(seg, ip_id, buf, cap, false);
+}
+
+ssize_t nat_tcp_build_partial(const struct nat_seg *seg, uint16_t ip_id,
+			      void *buf, size_t cap)
+{
+	return tcp_build(seg, ip_id, buf, cap, true);
 }

@@ -256,6 +256,7 @@ static int gw_nat_flows_new(struct gw *gw, const struct vsw_nat_config *c)
 	if (!nat->socks)
 		return -ENOMEM;
 	tc.idle_timeout_ms = c->tcp_idle_ms;
+	tc.seg_max = NAT_TCP_SEG_MAX;	/* TSO toward guests: gw_nat_tcp.c */
 	return nat_tcp_create(&tc, nat->ft, gw_nat_tcp_ops(), gw, &nat->tcp);
 }
 

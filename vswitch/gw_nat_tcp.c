@@ -299,20 +299,40 @@ static void gw_tcp_close(void *ctx, struct nat_flow *f, bool abort)
 	gw_tcp_sock(gw, f)->events = 0;
 }
 
+/*
+ * A segment longer than the guest's MSS (nat_tcp_config.seg_max) goes as
+ * one TSO frame: the virtio header asks the receiver to cut it at the MSS
+ * and to complete the checksum (the tap hands it to the guest's stack as
+ * a GRO'd packet would be: one pass, one syscall, instead of ~44).
+ */
 static void gw_tcp_emit(void *ctx, struct nat_flow *f,
 			const struct nat_seg *seg)
 {
 	struct gw *gw = ctx;
 	uint8_t mac[ETH_ALEN_];
 	uint8_t *p = gw_nat_frame_ip(gw);
+	struct virtio_net_hdr_v1 vh;
 	ssize_t n;
 
-	(void)f;
 	if (!gw_nat_guest_mac(gw, seg->daddr, mac))
 		return;		/* as if lost on the wire */
-	n = nat_tcp_build(seg, gw->ip_id++, p, FRAME_MAX - ETH_HLEN_);
-	if (n > 0)
-		gw_nat_send_ip(gw, mac, NULL, p, (size_t)n);
+	if (!f || seg->len <= f->tcp.snd_mss) {
+		n = nat_tcp_build(seg, gw->ip_id++, p, FRAME_MAX - ETH_HLEN_);
+		if (n > 0)
+			gw_nat_send_ip(gw, mac, NULL, p, (size_t)n);
+		return;
+	}
+	n = nat_tcp_build_partial(seg, gw->ip_id++, p, FRAME_MAX - ETH_HLEN_);
+	if (n <= 0)
+		return;
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	vh.hdr_len = (uint16_t)(ETH_HLEN_ + nat_tcp_hdr_len(seg));
+	vh.gso_size = f->tcp.snd_mss;
+	vh.csum_start = ETH_HLEN_ + sizeof(struct ip4_hdr);
+	vh.csum_offset = offsetof(struct tcp_hdr, check);
+	gw_nat_send_ip(gw, mac, &vh, p, (size_t)n);
 }
 
 static void gw_tcp_want_write(void *ctx, struct nat_flow *f, bool on)
