@@ -23,6 +23,8 @@
 #include <cmocka.h>
 
 #include "common/cursor.h"
+#include "common/csum.h"
+#include "common/util.h"
 #include "nat/nat_tcp.h"
 
 #define GUEST_IP	0x0a590002u
@@ -140,11 +142,11 @@ static void h_emit(void *ctx, struct nat_flow *f, const struct nat_seg *s)
 	struct rec_seg *r;
 
 	assert_true(hp->nsegs < MAX_SEGS);
-	assert_true(s->len <= MSS);
+	assert_true(s->len <= MAX(cfg.seg_max, (uint32_t)MSS));
 	r = &hp->segs[hp->nsegs++];
 	r->s = *s;
-	if (s->len)
-		memcpy(r->data, s->data, s->len);
+	if (s->len)	/* the head is enough to check (TSO segments) */
+		memcpy(r->data, s->data, MIN(s->len, (size_t)MSS));
 	r->s.data = r->data;
 	r->no_flow = !f;
 }
@@ -1012,6 +1014,55 @@ static void test_build_parse(void **state)
 	assert_int_equal(nat_tcp_parse(&ip, &l4, false, &out), 0);
 }
 
+/* seg_max: segments of whole MSS up to it (TSO), a short tail as queued */
+static void test_tso_segments(void **state)
+{
+	uint8_t buf[NAT_TCP_HDR_MAX + 3000];
+	struct nat_seg in = {
+		.saddr = REMOTE_IP, .sport = REMOTE_PORT,
+		.daddr = GUEST_IP, .dport = GUEST_PORT,
+		.seq = 1, .ack = 2, .flags = NAT_TCP_ACK, .win = 100,
+		.wscale = -1, .len = 3000,
+	};
+	uint8_t data[3000];
+	uint32_t sum;
+	uint16_t check;
+
+	nat_tcp_destroy(tcp);
+	cfg.seg_max = NAT_TCP_SEG_MAX + 1;
+	assert_int_equal(nat_tcp_create(&cfg, ft, &ops, &h, &tcp), -EINVAL);
+	cfg.seg_max = 4 * MSS + 100;
+	assert_int_equal(nat_tcp_create(&cfg, ft, &ops, &h, &tcp), 0);
+	handshake(T0);
+	memset(h.rq, 'y', 15000);
+	h.rq_len = 15000;
+	nat_tcp_host_readable(tcp, flow(), T0);
+	/* 4 x MSS (seg_max rounded down), again, then the 3320 left */
+	assert_int_equal(h.nsegs, 3);
+	assert_int_equal(h.segs[0].s.len, 4 * MSS);
+	assert_int_equal(h.segs[1].s.seq, iss + 1 + 4 * MSS);
+	assert_int_equal(h.segs[1].s.len, 4 * MSS);
+	assert_int_equal(h.segs[2].s.len, 15000 - 8 * MSS);
+	/* an ACK with nothing new queued does not peek again */
+	h.nsegs = 0;
+	{
+		struct nat_seg a = seg_ack(0, 15000);
+
+		nat_tcp_input(tcp, &a, T0);
+	}
+	assert_int_equal(h.nsegs, 0);
+	assert_int_equal(h.rq_len, 0);
+
+	/* the partial checksum, completed over the payload, is the full one */
+	memset(data, 0x5a, sizeof(data));
+	in.data = data;
+	assert_int_equal(nat_tcp_build(&in, 1, buf, sizeof(buf)), 3040);
+	memcpy(&check, buf + 20 + 16, 2);
+	assert_int_equal(nat_tcp_build_partial(&in, 1, buf, sizeof(buf)), 3040);
+	sum = csum_partial(buf + 20, 3020, 0);	/* field holds the pseudo sum */
+	assert_int_equal(csum_fold(sum), check);
+}
+
 static void test_parse_options(void **state)
 {
 	/* TCP header with 12 option bytes after a 20-byte IPv4 header */
@@ -1067,6 +1118,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_handshake),
+		T(test_tso_segments),
 		T(test_rtt),
 		T(test_synack_retransmit),
 		T(test_handshake_options),
