@@ -18,8 +18,8 @@
  *		peek from the head and throw the first @off bytes away.
  *   discard	recv(MSG_TRUNC) with no buffer drops acknowledged bytes
  *		(AF_UNIX streams cannot: they are read into a scratch buffer)
- *   space	SO_SNDBUF minus SIOCOUTQ: what the socket takes now, which
- *		is the window offered to the guest
+ *   space	SO_SNDBUF minus the memory queued (SO_MEMINFO): what the
+ *		socket takes now, which is the window offered to the guest
  *
  * Events (gw_nat_tcp_event()): sockets are edge-triggered (nat_tcp.h: data
  * the guest has not acknowledged stays queued, a level-triggered EPOLLIN
@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -264,11 +265,31 @@ static ssize_t gw_tcp_write(void *ctx, struct nat_flow *f, const void *buf,
 	return r;
 }
 
+/*
+ * The window: what a write takes now. A TCP socket takes payload until its
+ * queued memory (sk_wmem_queued, which counts skb overhead too) reaches
+ * SO_SNDBUF, so payload bytes (SIOCOUTQ) understate what is used and a
+ * window computed from them comes up short on the next write: the guest
+ * then sees drops and backs off. SO_MEMINFO gives both figures in one
+ * call; a sixteenth is kept back for the overhead of what comes next.
+ * AF_UNIX streams (DNS over TCP) account by wmem_alloc: SIOCOUTQ.
+ */
 static size_t gw_tcp_space(void *ctx, struct nat_flow *f)
 {
-	int sndbuf = gw_tcp_sock(ctx, f)->sndbuf, outq = 0;
-	socklen_t sl = sizeof(sndbuf);
+	struct gw_nat_sock *s = gw_tcp_sock(ctx, f);
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t sl = sizeof(mi);
+	int sndbuf = s->sndbuf, outq = 0;
+	size_t free;
 
+	if (!s->stream_unix &&
+	    !getsockopt(f->host_id, SOL_SOCKET, SO_MEMINFO, mi, &sl) &&
+	    sl >= sizeof(uint32_t) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
+		free = mi[SK_MEMINFO_SNDBUF] > mi[SK_MEMINFO_WMEM_QUEUED] ?
+		       mi[SK_MEMINFO_SNDBUF] - mi[SK_MEMINFO_WMEM_QUEUED] : 0;
+		return free - free / 16;
+	}
+	sl = sizeof(sndbuf);
 	if (!sndbuf &&
 	    getsockopt(f->host_id, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
 		return 0;
