@@ -26,6 +26,8 @@
  * then opens no socket at all. Both libFuzzer (LLVMFuzzerInitialize) and
  * the replay driver (the first input) go through the same setup.
  */
+#include "fuzz_netns.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -61,38 +63,17 @@ static struct gw *gw;
 static bool contained;
 static int udp_echo = -1, tcp_lst = -1;
 
-static void put(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (write(fd, s, strlen(s)) < 0)
-			(void)0;
-		close(fd);
-	}
-}
-
 /* a private network namespace with lo up; Return: true when entered */
 static bool isolate(void)
 {
 	struct ifreq ifr;
 	struct sockaddr_in *sa = (struct sockaddr_in *)&ifr.ifr_addr;
-	char map[64];
-	unsigned uid = getuid(), gid = getgid();
-	int s;
+	int s, ns = fuzz_netns();
 
-	if (!unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
-		put("/proc/self/setgroups", "deny");
-		snprintf(map, sizeof(map), "0 %u 1", uid);
-		put("/proc/self/uid_map", map);
-		snprintf(map, sizeof(map), "0 %u 1", gid);
-		put("/proc/self/gid_map", map);
-		put("/proc/sys/net/ipv4/ping_group_range", "0 0");
-	} else if (!unshare(CLONE_NEWNET)) {
-		put("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
-	} else {
+	if (!ns)
 		return false;
-	}
+	fuzz_put("/proc/sys/net/ipv4/ping_group_range",
+		 ns == 2 ? "0 0" : "0 2147483647");
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return true;	/* isolated anyway: nothing can get out */
@@ -195,7 +176,7 @@ static void fix_csums(uint8_t *ip, size_t len)
 {
 	size_t ihl, l4;
 	uint16_t sum, tot;
-	uint32_t ps;
+	uint32_t ps, sa, da;
 
 	if (len < 20 || (ip[0] >> 4) != 4)
 		return;
@@ -213,9 +194,9 @@ static void fix_csums(uint8_t *ip, size_t len)
 	l4 = tot - ihl;
 	if (ip[6] & 0x3f || ip[7])
 		return;		/* a fragment: leave its L4 alone */
-	ps = csum_ip4_pseudo(*(uint32_t *)(void *)(ip + 12),
-			     *(uint32_t *)(void *)(ip + 16), ip[9],
-			     (uint16_t)l4);
+	memcpy(&sa, ip + 12, 4);	/* the frame may sit anywhere */
+	memcpy(&da, ip + 16, 4);
+	ps = csum_ip4_pseudo(sa, da, ip[9], (uint16_t)l4);
 	if (ip[9] == IPPROTO_UDP_ && l4 >= 8) {
 		memset(ip + ihl + 6, 0, 2);
 		sum = csum_fold(csum_partial(ip + ihl, l4, ps));

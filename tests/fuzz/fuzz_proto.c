@@ -11,6 +11,8 @@
  * connection and without descriptors: nothing can attach a tap, so no
  * guest ever runs and no real process is ever signalled.
  */
+#include "fuzz_netns.h"
+
 #include "mvmd/control.h"
 #include "mvmd/guest.h"
 #include "mvmd/mvmd.h"
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static struct mvmd *fuzz_d;
 static char fuzz_dir[64];
@@ -39,6 +42,29 @@ static void fuzz_fini(void)
 		fprintf(stderr, "cannot remove %s\n", fuzz_dir);
 }
 
+/*
+ * guest.create binds published ports: do it where nothing real listens
+ * or connects (see fuzz_netns.h). Without a namespace, publish requests
+ * still bind, but only on addresses the fuzzer gives, for an instant.
+ */
+static void fuzz_isolate(void)
+{
+	static int done;
+
+	if (done++)
+		return;
+	if (!fuzz_netns())
+		fprintf(stderr, "fuzz_proto: no private network namespace\n");
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_isolate();
+	return 0;
+}
+
 static struct mvmd *fuzz_daemon(void)
 {
 	struct mvmd_opts o = { .config_path = "", .no_persist = 1 };
@@ -46,6 +72,7 @@ static struct mvmd *fuzz_daemon(void)
 
 	if (fuzz_d)
 		return fuzz_d;
+	fuzz_isolate();		/* the replay has no LLVMFuzzerInitialize */
 	log_init(NULL, LOG_LVL_ERR, 0);
 	strcpy(fuzz_dir, "/tmp/mvmd-fuzz.XXXXXX");
 	if (!mkdtemp(fuzz_dir))
