@@ -14,46 +14,7 @@
 
 #include <cmocka.h>
 
-#include "mvmd/config.h"
-
-#define NAME "/etc/mvm/t.conf"
-
-const char *__lsan_default_suppressions(void);
-
-/* libconfig 1.5 leaks a token on some syntax errors (see test_config.c) */
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libconfig.so\n";
-}
-
-static struct cfg load(const char *text)
-{
-	struct cfg c;
-
-	assert_int_equal(cfg_load_string(text, NAME, &c), 0);
-	return c;
-}
-
-/* Error @i of @c starts with @prefix (file, line and key) and holds @why */
-static void assert_err(const struct cfg *c, size_t i, const char *prefix,
-		       const char *why)
-{
-	assert_true(i < c->n_errors);
-	if (strncmp(c->errors[i], prefix, strlen(prefix)) ||
-	    (why && !strstr(c->errors[i], why)))
-		fail_msg("error %zu is \"%s\", want \"%s...%s\"", i,
-			 c->errors[i], prefix, why ? why : "");
-}
-
-static const struct cfg_network *net(const struct cfg *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_networks; i++)
-		if (!strcmp(c->networks[i].name, name))
-			return &c->networks[i];
-	return NULL;
-}
+#include "config_testlib.h"
 
 static void test_defaults(void **state)
 {

@@ -2,9 +2,10 @@
 /*
  * test_nat_tcp.c - unit tests for the NAT's TCP engine
  *
- * The engine runs against a fake host socket (struct host below): a
- * receive queue the engine peeks at and discards from, a record of what it
- * wrote, a settable send space and per-call write limit. Segments from the
+ * The engine runs against a fake host socket (struct host in
+ * nat_tcp_fakehost.h): a receive queue the engine peeks at and discards
+ * from, a record of what it wrote, a settable send space and per-call
+ * write limit. Segments from the
  * guest are struct nat_seg literals: each test starts from seg_ack() (an
  * in-sequence ACK on the established connection) and changes one field per
  * assertion. Segments the engine emits are recorded in order.
@@ -26,159 +27,21 @@
 #include "common/csum.h"
 #include "common/util.h"
 #include "nat/nat_tcp.h"
+#include "nat_tcp_fakehost.h"
 
 #define GUEST_IP	0x0a590002u
 #define GUEST_PORT	40000
 #define REMOTE_IP	0x5db8d822u
 #define REMOTE_PORT	80
 #define G_ISN		1000u
-#define MS		1000000ull
-#define T0		(1000 * MS)
-#define MTU		1500
-#define MSS		(MTU - 40)
-
-#define MAX_SEGS	64
 #define RTO		(200 * MS)
-
-struct rec_seg {
-	struct nat_seg s;
-	uint8_t data[MSS];
-	bool no_flow;
-};
-
-struct host {
-	int connect_ret;
-	int connects;
-	uint8_t rq[16384];	/* host socket receive queue */
-	size_t rq_len;
-	size_t discarded;
-	uint8_t wr[16384];	/* what the engine wrote */
-	size_t wr_len;
-	size_t wr_cap;		/* most bytes one write takes */
-	size_t space;
-	int shutdowns;
-	int closes;
-	bool abort;
-	bool want_write;
-	struct rec_seg segs[MAX_SEGS];
-	unsigned nsegs;
-};
-
-static struct nat_tcp *tcp;
-static struct nat_flow_table *ft;
-static struct host h;
-static struct nat_tcp_config cfg;
-
-static int h_connect(void *ctx, struct nat_flow *f)
-{
-	struct host *hp = ctx;
-
-	hp->connects++;
-	f->host_id = 3;
-	return hp->connect_ret;
-}
-
-static ssize_t h_peek(void *ctx, struct nat_flow *f, size_t off, void *buf,
-		      size_t len)
-{
-	struct host *hp = ctx;
-	size_t n;
-
-	if (off >= hp->rq_len)
-		return 0;
-	n = hp->rq_len - off < len ? hp->rq_len - off : len;
-	memcpy(buf, hp->rq + off, n);
-	return (ssize_t)n;
-}
-
-static int h_discard(void *ctx, struct nat_flow *f, size_t len)
-{
-	struct host *hp = ctx;
-
-	assert_true(len <= hp->rq_len);
-	memmove(hp->rq, hp->rq + len, hp->rq_len - len);
-	hp->rq_len -= len;
-	hp->discarded += len;
-	return 0;
-}
-
-static ssize_t h_write(void *ctx, struct nat_flow *f, const void *buf,
-		       size_t len)
-{
-	struct host *hp = ctx;
-	size_t n = len < hp->wr_cap ? len : hp->wr_cap;
-
-	if (n > sizeof(hp->wr) - hp->wr_len)
-		n = sizeof(hp->wr) - hp->wr_len;
-	if (!n)
-		return -EAGAIN;
-	memcpy(hp->wr + hp->wr_len, buf, n);
-	hp->wr_len += n;
-	hp->space -= n < hp->space ? n : hp->space;
-	return (ssize_t)n;
-}
-
-static size_t h_space(void *ctx, struct nat_flow *f)
-{
-	return ((struct host *)ctx)->space;
-}
-
-static void h_shutdown(void *ctx, struct nat_flow *f)
-{
-	((struct host *)ctx)->shutdowns++;
-}
-
-static void h_close(void *ctx, struct nat_flow *f, bool abort)
-{
-	struct host *hp = ctx;
-
-	hp->closes++;
-	hp->abort = abort;
-}
-
-static void h_emit(void *ctx, struct nat_flow *f, const struct nat_seg *s)
-{
-	struct host *hp = ctx;
-	struct rec_seg *r;
-
-	assert_true(hp->nsegs < MAX_SEGS);
-	assert_true(s->len <= MAX(cfg.seg_max, (uint32_t)MSS));
-	r = &hp->segs[hp->nsegs++];
-	r->s = *s;
-	if (s->len)	/* the head is enough to check (TSO segments) */
-		memcpy(r->data, s->data, MIN(s->len, (size_t)MSS));
-	r->s.data = r->data;
-	r->no_flow = !f;
-}
-
-static void h_want_write(void *ctx, struct nat_flow *f, bool on)
-{
-	((struct host *)ctx)->want_write = on;
-}
-
-static const struct nat_tcp_ops ops = {
-	.connect = h_connect, .peek = h_peek, .discard = h_discard,
-	.write = h_write, .space = h_space, .shutdown_wr = h_shutdown,
-	.close = h_close, .emit = h_emit, .want_write = h_want_write,
-};
 
 static int setup(void **state)
 {
 	static const struct nat_hash_key k = { 1, 2 };
 
-	memset(&h, 0, sizeof(h));
-	h.space = 65536;
-	h.wr_cap = SIZE_MAX;
-	cfg = nat_tcp_config_default(MTU);
-	assert_int_equal(nat_flow_table_create(16, 4, &k, &ft), 0);
-	assert_int_equal(nat_tcp_create(&cfg, ft, &ops, &h, &tcp), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	nat_tcp_destroy(tcp);
-	nat_flow_table_destroy(ft);
+	(void)state;
+	fake_setup(&k, 65536);
 	return 0;
 }
 
@@ -201,12 +64,6 @@ static struct nat_flow *flow(void)
 	};
 
 	return nat_flow_lookup(ft, &k);
-}
-
-static struct rec_seg *last(void)
-{
-	assert_true(h.nsegs > 0);
-	return &h.segs[h.nsegs - 1];
 }
 
 /* an in-sequence ACK from the guest after @gsent bytes, acking @hacked */

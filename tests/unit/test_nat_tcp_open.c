@@ -4,9 +4,9 @@
  * (nat_tcp_open(): connections from the host toward a guest, as published
  * ports make them)
  *
- * Same approach as test_nat_tcp.c, with a smaller fake host: the host
- * socket is an accepted client, already connected, whose receive queue the
- * engine peeks at. Guest segments are struct nat_seg literals; what the
+ * Same approach and fake host as test_nat_tcp.c (nat_tcp_fakehost.h): here
+ * the host socket is an accepted client, already connected, whose receive
+ * queue the engine peeks at; writes must be taken whole. Guest segments are struct nat_seg literals; what the
  * engine emits is recorded in order. Time starts at T0 and only moves when
  * a test moves it.
  */
@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "nat/nat_tcp.h"
+#include "nat_tcp_fakehost.h"
 
 #define GUEST_IP	0x0a590002u	/* 10.89.0.2 */
 #define GUEST_PORT	8080
@@ -27,124 +28,8 @@
 #define CLIENT_PORT	51000
 #define G_ISN		0xfffffff0u	/* the guest's ISN: near the wrap */
 #define HOST_FD		7
-#define MS		1000000ull
-#define T0		(1000 * MS)
-#define MTU		1500
-#define MSS		(MTU - 40)
-#define MAX_SEGS	64
 
-struct rec_seg {
-	struct nat_seg s;
-	uint8_t data[MSS];
-	bool no_flow;
-};
-
-struct host {
-	uint8_t rq[16384];	/* the client's bytes, not yet acknowledged */
-	size_t rq_len;
-	size_t discarded;
-	uint8_t wr[16384];	/* what the engine wrote to the client */
-	size_t wr_len;
-	size_t space;
-	int host_id_seen;	/* f->host_id when space() was first asked */
-	int connects;
-	int shutdowns;
-	int closes;
-	bool abort;
-	struct rec_seg segs[MAX_SEGS];
-	unsigned nsegs;
-};
-
-static struct nat_tcp *tcp;
-static struct nat_flow_table *ft;
-static struct host h;
-static struct nat_tcp_config cfg;
 static uint32_t iss;		/* ours, from the SYN */
-
-static int h_connect(void *ctx, struct nat_flow *f)
-{
-	((struct host *)ctx)->connects++;
-	return -ECONNREFUSED;
-}
-
-static ssize_t h_peek(void *ctx, struct nat_flow *f, size_t off, void *buf,
-		      size_t len)
-{
-	struct host *hp = ctx;
-	size_t n;
-
-	assert_int_equal(f->host_id, HOST_FD);
-	if (off >= hp->rq_len)
-		return 0;
-	n = hp->rq_len - off < len ? hp->rq_len - off : len;
-	memcpy(buf, hp->rq + off, n);
-	return (ssize_t)n;
-}
-
-static int h_discard(void *ctx, struct nat_flow *f, size_t len)
-{
-	struct host *hp = ctx;
-
-	assert_true(len <= hp->rq_len);
-	memmove(hp->rq, hp->rq + len, hp->rq_len - len);
-	hp->rq_len -= len;
-	hp->discarded += len;
-	return 0;
-}
-
-static ssize_t h_write(void *ctx, struct nat_flow *f, const void *buf,
-		       size_t len)
-{
-	struct host *hp = ctx;
-
-	assert_true(len <= sizeof(hp->wr) - hp->wr_len);
-	memcpy(hp->wr + hp->wr_len, buf, len);
-	hp->wr_len += len;
-	return (ssize_t)len;
-}
-
-static size_t h_space(void *ctx, struct nat_flow *f)
-{
-	struct host *hp = ctx;
-
-	if (!hp->host_id_seen)
-		hp->host_id_seen = f->host_id;
-	return hp->space;
-}
-
-static void h_shutdown(void *ctx, struct nat_flow *f)
-{
-	((struct host *)ctx)->shutdowns++;
-}
-
-static void h_close(void *ctx, struct nat_flow *f, bool abort)
-{
-	struct host *hp = ctx;
-
-	hp->closes++;
-	hp->abort = abort;
-}
-
-static void h_emit(void *ctx, struct nat_flow *f, const struct nat_seg *s)
-{
-	struct host *hp = ctx;
-	struct rec_seg *r;
-
-	assert_true(hp->nsegs < MAX_SEGS);
-	assert_true(s->len <= MSS);
-	r = &hp->segs[hp->nsegs++];
-	r->s = *s;
-	if (s->len)
-		memcpy(r->data, s->data, s->len);
-	r->s.data = r->data;
-	r->no_flow = !f;
-}
-
-static const struct nat_tcp_ops ops = {
-	.connect = h_connect, .peek = h_peek, .discard = h_discard,
-	.write = h_write, .space = h_space, .shutdown_wr = h_shutdown,
-	.close = h_close, .emit = h_emit,
-};
 
 static const struct nat_flow_key key = {
 	.guest_ip = GUEST_IP, .guest_port = GUEST_PORT,
@@ -156,30 +41,18 @@ static int setup(void **state)
 {
 	static const struct nat_hash_key k = { 5, 6 };
 
-	memset(&h, 0, sizeof(h));
-	h.space = 200000;
-	cfg = nat_tcp_config_default(MTU);
-	assert_int_equal(nat_flow_table_create(16, 4, &k, &ft), 0);
-	assert_int_equal(nat_tcp_create(&cfg, ft, &ops, &h, &tcp), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	nat_tcp_destroy(tcp);
-	nat_flow_table_destroy(ft);
+	(void)state;
+	fake_setup(&k, 200000);
+	h.connect_ret = -ECONNREFUSED;	/* the host side is never dialled */
+	h.write_all = true;
+	h.space_fixed = true;
+	h.expect_host_id = HOST_FD;
 	return 0;
 }
 
 static struct nat_flow *flow(void)
 {
 	return nat_flow_lookup(ft, &key);
-}
-
-static struct rec_seg *last(void)
-{
-	assert_true(h.nsegs > 0);
-	return &h.segs[h.nsegs - 1];
 }
 
 /* a segment from the guest on the connection */
