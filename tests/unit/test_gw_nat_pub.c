@@ -38,6 +38,7 @@
 #include "nat/nat_tcp.h"
 #include "vswitch/frame.h"
 #include "vswitch/vsw.h"
+#include "tap_testlib.h"
 
 #define NET		0x0a590000u	/* 10.89.0.0/24 */
 #define GW_IP		(NET + 1)
@@ -144,39 +145,23 @@ static void publish(struct env *e)
 
 static void guest_send(struct env *e, const void *frame, size_t len)
 {
-	uint8_t vh[12] = { 0 };
-	struct iovec iov[2] = {
-		{ .iov_base = vh, .iov_len = 12 },
-		{ .iov_base = (void *)frame, .iov_len = len },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	assert_int_equal(sendmsg(e->g, &mh, 0), (ssize_t)(12 + len));
+	tap_send(e->g, NULL, frame, len);
 }
 
 /* the next TCP segment to the guest within @ms, parsed; false if none */
 static bool guest_recv(struct env *e, struct nat_seg *s, uint8_t *buf,
 		       size_t size, int ms)
 {
-	uint8_t vh[12];
-	struct iovec iov[2] = {
-		{ .iov_base = vh, .iov_len = 12 },
-		{ .iov_base = buf, .iov_len = size },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-	struct pollfd pfd = { .fd = e->g, .events = POLLIN };
 	struct frame_eth eth;
 	struct frame_ip4 ip;
 	struct frame_l4 l4;
 	ssize_t n;
 
 	for (;;) {
-		if (poll(&pfd, 1, ms) <= 0)
+		n = tap_recv(e->g, buf, size, ms);
+		if (n < 14)
 			return false;
-		n = recvmsg(e->g, &mh, MSG_DONTWAIT);
-		if (n < 12 + 14)
-			return false;
-		if (frame_parse_eth(buf, (size_t)n - 12, &eth) ||
+		if (frame_parse_eth(buf, (size_t)n, &eth) ||
 		    eth.type != ETHTYPE_IP4 || frame_parse_ip4(&eth, &ip) ||
 		    ip.proto != IPPROTO_TCP_)
 			continue;	/* not for the TCP peer */

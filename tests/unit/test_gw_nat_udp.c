@@ -34,6 +34,7 @@
 #include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"
 #include "vswitch/vsw.h"
+#include "tap_testlib.h"
 
 #define GW_IP	0x0a590001u	/* 10.89.0.1 */
 #define NET	0x0a590000u
@@ -105,31 +106,12 @@ static int teardown(void **state)
 
 static void send_frame(struct env *e, const void *frame, size_t len)
 {
-	struct virtio_net_hdr_v1 vh = { 0 };
-	struct iovec iov[2] = {
-		{ .iov_base = &vh, .iov_len = 12 },
-		{ .iov_base = (void *)frame, .iov_len = len },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	assert_int_equal(sendmsg(e->fd, &mh, 0), (ssize_t)(12 + len));
+	tap_send(e->fd, NULL, frame, len);
 }
 
 static ssize_t recv_frame(struct env *e, uint8_t *buf, size_t size, int ms)
 {
-	uint8_t vh[12];
-	struct iovec iov[2] = {
-		{ .iov_base = vh, .iov_len = 12 },
-		{ .iov_base = buf, .iov_len = size },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-	struct pollfd pfd = { .fd = e->fd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return -1;
-	n = recvmsg(e->fd, &mh, MSG_DONTWAIT);
-	return n < 12 ? -1 : n - 12;
+	return tap_recv(e->fd, buf, size, ms);
 }
 
 /* Ethernet + IPv4 header for @proto, @len bytes of L4 after it */

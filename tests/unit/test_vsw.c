@@ -29,6 +29,7 @@
 #include "common/util.h"
 #include "vswitch/frame.h"
 #include "vswitch/vsw.h"
+#include "tap_testlib.h"
 
 #define GW_IP	0x0a590001u	/* 10.89.0.1 */
 #define NOWAIT	100		/* ms to wait for a frame that must not come */
@@ -104,14 +105,7 @@ static int teardown(void **state)
 static void send_vh(const struct guest *g, const struct virtio_net_hdr_v1 *vh,
 		    const void *frame, size_t len)
 {
-	struct virtio_net_hdr_v1 zero = { 0 };
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)(vh ? vh : &zero), .iov_len = 12 },
-		{ .iov_base = (void *)frame, .iov_len = len },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	assert_int_equal(sendmsg(g->fd, &mh, 0), (ssize_t)(12 + len));
+	tap_send(g->fd, vh, frame, len);
 }
 
 static void send_frame(const struct guest *g, const void *frame, size_t len)
@@ -123,21 +117,7 @@ static void send_frame(const struct guest *g, const void *frame, size_t len)
 static ssize_t recv_frame(const struct guest *g, void *buf, size_t size,
 			  int ms)
 {
-	uint8_t vh[12];
-	struct iovec iov[2] = {
-		{ .iov_base = vh, .iov_len = 12 },
-		{ .iov_base = buf, .iov_len = size },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-	struct pollfd pfd = { .fd = g->fd, .events = POLLIN };
-	ssize_t n;
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return -1;
-	n = recvmsg(g->fd, &mh, MSG_DONTWAIT);
-	if (n < 12)
-		return -1;
-	return n - 12;
+	return tap_recv(g->fd, buf, size, ms);
 }
 
 /* a plain Ethernet frame (EtherType 0x88b5, local experimental) */
