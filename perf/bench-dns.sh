@@ -22,6 +22,7 @@
 # Usage: perf/bench-dns.sh [-n RUNS] [-t SECONDS] [-g NAMES] [-m udp|tcp] [-v]
 # Environment: MVM_BIN (default build/bin), RUNS, DURATION, NAMES, PORT, MODE.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
@@ -31,20 +32,6 @@ MODE=${MODE:-udp}
 MVM_BIN=${MVM_BIN:-build/bin}
 VERBOSE=0
 NET=benchdns
-
-usage() {
-	sed -n '/^# Usage:/,/^# Environment:/s/^# \{0,1\}//p' "$0" >&2
-	exit 2
-}
-log() { if [ "$VERBOSE" = 1 ]; then echo "bench: $*" >&2; fi; }
-die() { echo "bench: $*" >&2; exit 1; }
-
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (!NR) { print "nan"; exit }
-		if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # queries per second from dnsperf's output on stdin; fails if any was lost
 dnsperf_qps() {
@@ -70,7 +57,6 @@ for c in dnsperf dnsmasq jq; do
 done
 [ -x "$MVM_BIN/mvm" ] || die "no $MVM_BIN/mvm: build first or set MVM_BIN"
 MVM_BIN=$(cd "$MVM_BIN" && pwd)
-mvm() { "$MVM_BIN/mvm" "$@"; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/bench-dns.XXXXXX")
 DNSMASQ_PID=""
