@@ -234,6 +234,7 @@ static FILE *open_log(const char *state_dir, char *path, size_t size)
 static void nofile_raise(void)
 {
 	struct rlimit rl;
+	unsigned budget;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
@@ -244,13 +245,12 @@ static void nofile_raise(void)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1u << 20)
 		rl.rlim_cur = 1u << 20;
-	vsw_nat_fd_budget(rl.rlim_cur > 2 * NOFILE_RESERVE ?
-			  (unsigned)(rl.rlim_cur - NOFILE_RESERVE) :
-			  (unsigned)rl.rlim_cur / 2);
-	info("descriptors: %llu (NAT budget %llu)",
-	     (unsigned long long)rl.rlim_cur,
-	     (unsigned long long)(rl.rlim_cur > 2 * NOFILE_RESERVE ?
-				  rl.rlim_cur - NOFILE_RESERVE : rl.rlim_cur / 2));
+	budget = rl.rlim_cur > 2 * NOFILE_RESERVE ?
+		 (unsigned)(rl.rlim_cur - NOFILE_RESERVE) :
+		 (unsigned)rl.rlim_cur / 2;
+	vsw_nat_fd_budget(budget);
+	info("descriptors: %llu (NAT budget %u)",
+	     (unsigned long long)rl.rlim_cur, budget);
 }
 
 int main(int argc, char **argv)

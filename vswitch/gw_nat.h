@@ -63,12 +63,10 @@ static inline uint64_t gw_nat_ev(enum gw_nat_kind kind, uint32_t idx,
  * @no_peek_off: the kernel has no SO_PEEK_OFF for it: peek and skip
  * @shared:	the flow does not own its fd (a published UDP socket that
  *		many flows answer through): never close it for the flow
- * @sndbuf:	SO_SNDBUF when it was fixed (not autotuned), else 0
  */
 struct gw_nat_sock {
 	uint32_t peek_off;
 	uint32_t events;
-	int sndbuf;
 	bool stream_unix;
 	bool no_peek_off;
 	bool shared;

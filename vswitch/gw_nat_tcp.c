@@ -102,19 +102,16 @@ static int gw_tcp_buf_max(const char *path)
  * the maximum, which also keeps the window stable; otherwise autotuning
  * (whose ceiling, tcp_rmem[2], is then the larger one) stays in charge.
  */
-static void gw_tcp_bufsize(int fd, struct gw_nat_sock *s)
+static void gw_tcp_bufsize(int fd)
 {
 	static int snd = -1, rcv = -1;
-	socklen_t sl = sizeof(s->sndbuf);
 
 	if (snd < 0) {
 		snd = gw_tcp_buf_max("/proc/sys/net/core/wmem_max");
 		rcv = gw_tcp_buf_max("/proc/sys/net/core/rmem_max");
 	}
-	/* a fixed send buffer need not be asked for again (gw_tcp_space) */
-	if (snd && !setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)) &&
-	    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &s->sndbuf, &sl))
-		s->sndbuf = 0;
+	if (snd)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 	if (rcv)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 }
@@ -133,7 +130,7 @@ void gw_nat_tcp_adopt(struct gw *gw, struct nat_flow *f, int fd,
 		s->no_peek_off = true;
 	if (!stream_unix) {
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		gw_tcp_bufsize(fd, s);
+		gw_tcp_bufsize(fd);
 	}
 	gw_tcp_watch(gw, f, ev);
 }
@@ -279,7 +276,7 @@ static size_t gw_tcp_space(void *ctx, struct nat_flow *f)
 	struct gw_nat_sock *s = gw_tcp_sock(ctx, f);
 	uint32_t mi[SK_MEMINFO_VARS];
 	socklen_t sl = sizeof(mi);
-	int sndbuf = s->sndbuf, outq = 0;
+	int sndbuf = 0, outq = 0;
 	size_t free;
 
 	if (!s->stream_unix &&
@@ -290,8 +287,7 @@ static size_t gw_tcp_space(void *ctx, struct nat_flow *f)
 		return free - free / 16;
 	}
 	sl = sizeof(sndbuf);
-	if (!sndbuf &&
-	    getsockopt(f->host_id, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
+	if (getsockopt(f->host_id, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
 		return 0;
 	if (ioctl(f->host_id, SIOCOUTQ, &outq))
 		return 0;
