@@ -298,34 +298,39 @@ static bool gw_udp_csum_ok(const struct virtio_net_hdr_v1 *vh,
 }
 
 /* a service's datagram (*@taken: never the NAT's, even unanswered) */
+/*
+ * UDP: the gateway's own services first (DHCP on 67, broadcast or to us;
+ * DNS on 53 to us), then, once configured, the NAT for anything else sent
+ * to our MAC. The checksum is checked once, for whichever takes it.
+ */
 static bool gw_udp(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
-		   const struct frame_eth *eth, const struct frame_ip4 *ip,
-		   bool *taken)
+		   const struct frame_eth *eth, const struct frame_ip4 *ip)
 {
 	struct frame_l4 udp;
-	bool to_us = ip->daddr == gw->ip && !memcmp(eth->dst, gw->mac, ETH_ALEN_);
+	bool to_mac = !memcmp(eth->dst, gw->mac, ETH_ALEN_);
+	bool to_us = ip->daddr == gw->ip && to_mac;
+	bool dhcp, dns, nat;
 
 	if (!gw->configured || frame_parse_udp(ip, &udp))
 		goto ignore;
-	if (udp.dport == DHCP_SERVER_PORT && gw->dhcp &&
-	    (to_us || ip->daddr == 0xffffffffu)) {
-		*taken = true;
-		if (!gw_udp_csum_ok(vh, ip, &udp))
-			goto bad;
+	dhcp = udp.dport == DHCP_SERVER_PORT && gw->dhcp &&
+	       (to_us || ip->daddr == 0xffffffffu);
+	dns = udp.dport == DNS_PORT && to_us && gw->cfg.dns &&
+	      !gw_bad_source(ip->saddr);
+	nat = !dhcp && !dns && gw->nat && to_mac && !gw_bad_source(ip->saddr);
+	if (!dhcp && !dns && !nat)
+		goto ignore;
+	if (!gw_udp_csum_ok(vh, ip, &udp)) {
+		gw->st.bad_csum++;
+		return false;
+	}
+	if (dhcp)
 		return gw_dhcp_input(gw, eth, ip, &udp);
-	}
-	if (udp.dport == DNS_PORT && to_us && gw->cfg.dns &&
-	    !gw_bad_source(ip->saddr)) {
-		*taken = true;	/* a forwarded query has no reply yet */
-		if (!gw_udp_csum_ok(vh, ip, &udp))
-			goto bad;
+	if (dns)
 		return gw_dns_input(gw, eth, ip, &udp);
-	}
+	return gw_nat_udp_input(gw, vh, eth, ip, &udp);
 ignore:
 	gw->st.ignored++;
-	return false;
-bad:
-	gw->st.bad_csum++;
 	return false;
 }
 
@@ -414,17 +419,8 @@ static bool gw_ip4(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		if (gw->nat)
 			return gw_nat_icmp_input(gw, vh, eth, &ip);
 	}
-	if (ip.proto == IPPROTO_UDP_) {
-		struct frame_l4 udp;
-		bool taken = false;
-
-		if (gw_udp(gw, vh, eth, &ip, &taken))
-			return true;
-		if (!taken && gw->nat && to_mac && !gw_bad_source(ip.saddr) &&
-		    !frame_parse_udp(&ip, &udp) && gw_udp_csum_ok(vh, &ip, &udp))
-			return gw_nat_udp_input(gw, vh, eth, &ip, &udp);
-		return false;
-	}
+	if (ip.proto == IPPROTO_UDP_)
+		return gw_udp(gw, vh, eth, &ip);
 	if (ip.proto == IPPROTO_TCP_ && to_mac) {
 		if (gw->nat)
 			return gw_nat_tcp_input(gw, vh, eth, &ip);
