@@ -118,15 +118,13 @@ int gw_nat_rewatch(struct gw *gw, int fd, uint64_t data, uint32_t events)
 	return epoll_ctl(gw->nat->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
 }
 
-int gw_nat_route(const struct gw *gw, uint32_t daddr, uint16_t dport,
-		 uint8_t proto, struct sockaddr_in *out)
+int gw_nat_route(const struct gw *gw, uint32_t daddr,
+		 struct sockaddr_in *out)
 {
 	const struct gw_nat *nat = gw->nat;
 	uint32_t mask = gw->subnet.prefix ?
 		~0u << (32 - gw->subnet.prefix) : 0;
 
-	(void)dport;
-	(void)proto;
 	memset(out, 0, sizeof(*out));
 	out->sin_family = AF_INET;
 	if (daddr == gw->ip) {

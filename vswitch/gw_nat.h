@@ -139,7 +139,9 @@ void gw_nat_stats(const struct gw *gw, struct json_object *o);
 void gw_nat_learn(struct gw *gw, uint32_t ip, const uint8_t *mac);
 
 /**
- * gw_nat_route() - may a guest reach @daddr:@dport (@proto), and where?
+ * gw_nat_route() - may a guest reach @daddr, and where? The answer is
+ * the same for every protocol and port (the gateway's own ports are
+ * the protocol modules' business: gw_nat_tcp.c, gw_nat_udp.c)
  * @gw:		gateway (NAT configured)
  * @daddr:	destination the guest used (host order)
  * @out:	receives the host address to use (loopback for the gateway)
@@ -147,8 +149,8 @@ void gw_nat_learn(struct gw *gw, uint32_t ip, const uint8_t *mac);
  * off) or -EHOSTUNREACH (not an address to go to: ours, loopback,
  * multicast, broadcast, inside the subnet)
  */
-int gw_nat_route(const struct gw *gw, uint32_t daddr, uint16_t dport,
-		 uint8_t proto, struct sockaddr_in *out);
+int gw_nat_route(const struct gw *gw, uint32_t daddr,
+		 struct sockaddr_in *out);
 
 /**
  * gw_nat_socket() - a non-blocking, close-on-exec host socket, within the

@@ -265,8 +265,8 @@ void gw_nat_icmp_errqueue(struct gw *gw, int fd,
 		/* a router outside keeps its address; the host itself
 		 * (loopback) is the remote as the guest knows it */
 		if (!src || !gw_icmp_unicast(gw, src) ||
-		    gw_nat_route(gw, src, 0, key->proto,
-				 &(struct sockaddr_in){ 0 }) == -EHOSTUNREACH)
+		    gw_nat_route(gw, src, &(struct sockaddr_in){ 0 }) ==
+		    -EHOSTUNREACH)
 			src = key->remote_ip;
 		n = MIN((size_t)r, sizeof(orig) - sizeof(h) - 8);
 
@@ -435,7 +435,7 @@ bool gw_nat_icmp_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		gw->st.bad_csum++;
 		return false;
 	}
-	ret = gw_nat_route(gw, ip->daddr, 0, IPPROTO_ICMP_, &sa);
+	ret = gw_nat_route(gw, ip->daddr, &sa);
 	if (ret) {
 		nat->st.denied++;
 		gw_nat_unreach(gw, eth, ip,

@@ -149,8 +149,7 @@ static int gw_tcp_connect(void *ctx, struct nat_flow *f)
 		gw_nat_tcp_adopt(gw, f, fd, true, GW_NAT_TCP_EV);
 		return 1;
 	}
-	ret = gw_nat_route(gw, f->key.remote_ip, f->key.remote_port,
-			   NAT_PROTO_TCP, &sa);
+	ret = gw_nat_route(gw, f->key.remote_ip, &sa);
 	if (ret) {
 		gw->nat->st.denied++;
 		return ret;

@@ -152,8 +152,7 @@ static struct nat_flow *gw_udp_open(struct gw *gw,
 		*code = ICMP_PORT_UNREACH;
 		return NULL;
 	}
-	ret = gw_nat_route(gw, key->remote_ip, key->remote_port,
-			   NAT_PROTO_UDP, &sa);
+	ret = gw_nat_route(gw, key->remote_ip, &sa);
 	if (ret) {
 		nat->st.denied++;
 		*code = ret == -EACCES ? ICMP_PROHIBITED : ICMP_HOST_UNREACH;
