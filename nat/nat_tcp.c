@@ -234,6 +234,31 @@ static void established(struct nat_tcp *t, struct nat_flow *f, uint64_t now)
 	tcp_send_synack(t, f);
 }
 
+/*
+ * What the guest's SYN (passive open) or SYN-ACK (active open) tells us:
+ * its sequence space, its window (RFC 7323 2.2: unscaled on a SYN), its
+ * MSS (536 without the option, never above ours or below 64) and window
+ * scaling, which is on when it offered the option (ours always does).
+ * Payload on a SYN is ignored, as Linux does: the guest sends it again.
+ */
+static void syn_learn(const struct nat_tcp *t, struct nat_tcp_conn *c,
+		      const struct nat_seg *s)
+{
+	uint16_t mss_max = (uint16_t)(t->cfg.mtu - 40);
+
+	c->irs = s->seq;
+	c->rcv_nxt = c->rcv_edge = s->seq + 1;
+	c->snd_wnd = s->win;
+	c->snd_wl1 = s->seq;
+	c->snd_mss = s->mss ? s->mss : NAT_TCP_MSS_DEFAULT;
+	c->snd_mss = MAX(MIN(c->snd_mss, mss_max), (uint16_t)64);
+	if (s->wscale >= 0) {
+		c->flags |= NAT_TCPF_WS;
+		c->snd_wscale = (uint8_t)s->wscale;
+		c->rcv_wscale = t->cfg.wscale;
+	}
+}
+
 /* a segment of no connection: a SYN opens one, anything else gets a RST */
 static void new_conn(struct nat_tcp *t, const struct nat_seg *s, uint64_t now)
 {
@@ -242,7 +267,6 @@ static void new_conn(struct nat_tcp *t, const struct nat_seg *s, uint64_t now)
 		.remote_ip = s->daddr, .remote_port = s->dport,
 		.proto = NAT_PROTO_TCP,
 	};
-	uint16_t mss_max = (uint16_t)(t->cfg.mtu - 40);
 	struct nat_tcp_conn *c;
 	struct nat_flow *f;
 	int ret;
@@ -266,20 +290,10 @@ static void new_conn(struct nat_tcp *t, const struct nat_seg *s, uint64_t now)
 	}
 	c = &f->tcp;
 	c->state = NAT_TCP_CONNECTING;
-	c->irs = s->seq;
-	c->rcv_nxt = c->rcv_edge = s->seq + 1;	/* SYN payload is ignored */
+	syn_learn(t, c, s);
 	c->iss = tcp_isn(t, &k, now);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->snd_wnd = s->win;		/* RFC 7323 2.2: SYN window unscaled */
-	c->snd_wl1 = s->seq;
 	c->snd_wl2 = c->iss;
-	c->snd_mss = s->mss ? s->mss : NAT_TCP_MSS_DEFAULT;
-	c->snd_mss = MAX(MIN(c->snd_mss, mss_max), (uint16_t)64);
-	if (s->wscale >= 0) {
-		c->flags |= NAT_TCPF_WS;
-		c->snd_wscale = (uint8_t)s->wscale;
-		c->rcv_wscale = t->cfg.wscale;
-	}
 	c->rto = t->cfg.rto_init_ms * NS_PER_MS;
 	c->active_at = now;
 	c->timer_at = now + t->cfg.connect_timeout_ms * NS_PER_MS;
@@ -336,7 +350,6 @@ static void input_syn_sent(struct nat_tcp *t, struct nat_flow *f,
 			   const struct nat_seg *s, uint64_t now)
 {
 	struct nat_tcp_conn *c = &f->tcp;
-	uint16_t mss_max = (uint16_t)(t->cfg.mtu - 40);
 	int ret;
 
 	/* first: the ACK must acknowledge our SYN, and nothing else */
@@ -365,20 +378,9 @@ static void input_syn_sent(struct nat_tcp *t, struct nat_flow *f,
 		t->st.bad_seg++;
 		return;
 	}
-	c->irs = s->seq;
-	c->rcv_nxt = c->rcv_edge = s->seq + 1;	/* SYN-ACK payload ignored */
+	syn_learn(t, c, s);
 	c->snd_una = s->ack;
-	c->snd_wnd = s->win;		/* RFC 7323 2.2: SYN window unscaled */
-	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	c->snd_mss = s->mss ? s->mss : NAT_TCP_MSS_DEFAULT;
-	c->snd_mss = MAX(MIN(c->snd_mss, mss_max), (uint16_t)64);
-	if (s->wscale >= 0) {
-		/* both offered it (our SYN always does): RFC 7323 2.2 */
-		c->flags |= NAT_TCPF_WS;
-		c->snd_wscale = (uint8_t)s->wscale;
-		c->rcv_wscale = t->cfg.wscale;
-	}
 	if ((c->flags & NAT_TCPF_RTT) && !c->retries)
 		tcp_rtt_sample(t, f, now);
 	c->flags &= (uint8_t)~NAT_TCPF_RTT;
