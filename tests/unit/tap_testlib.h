@@ -5,7 +5,7 @@
  * test_gw_nat_pub.c)
  *
  * A SOCK_SEQPACKET socketpair stands in for a tap: the switch owns one end
- * (vsw_port_add_tap()), the test the other, and every message is a 12-byte
+ * (tap_attach()), the test the other, and every message is a 12-byte
  * virtio_net_hdr_v1 followed by one Ethernet frame, as on a tap.
  */
 #ifndef MVM_TAP_TESTLIB_H
@@ -22,8 +22,21 @@
 #include <cmocka.h>
 
 #include "vswitch/frame.h"
+#include "vswitch/port.h"
+#include "vswitch/vsw.h"
 
 #define TAP_VH_LEN	12	/* sizeof(struct virtio_net_hdr_v1) */
+
+/* attach a socketpair "tap" named @name to @sw: the test's end, port @id */
+static inline int tap_attach(struct vsw *sw, const char *name, unsigned *id)
+{
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv), 0);
+	assert_int_equal(vsw_port_add_tap(sw, sv[0], name, id), 0);
+	return sv[1];
+}
 
 /* send one frame on @fd behind @vh (NULL: an all-zero header) */
 static inline void tap_send(int fd, const struct virtio_net_hdr_v1 *vh,

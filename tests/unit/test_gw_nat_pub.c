@@ -88,14 +88,10 @@ static int setup(void **state)
 	struct vsw_services_config sc = { .dhcp = true, .dns = true };
 	struct vsw_nat_config nc = { .egress = false, .host_access = false };
 	unsigned id;
-	int sv[2];
 
 	memcpy(cfg.gw_mac, gw_mac, 6);
 	assert_int_equal(vsw_create(&cfg, &e->sw), 0);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-				    sv), 0);
-	assert_int_equal(vsw_port_add_tap(e->sw, sv[0], "g/eth0", &id), 0);
-	e->g = sv[1];
+	e->g = tap_attach(e->sw, "g/eth0", &id);
 	assert_int_equal(vsw_services_configure(e->sw, &sc), 0);
 	/*
 	 * Let the switch thread settle in epoll_wait() first: it computes

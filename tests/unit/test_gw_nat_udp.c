@@ -74,14 +74,10 @@ static int setup(void **state)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t al = sizeof(a);
 	unsigned id;
-	int sv[2];
 
 	memcpy(cfg.gw_mac, gw_mac, 6);
 	assert_int_equal(vsw_create(&cfg, &e->sw), 0);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-				    sv), 0);
-	assert_int_equal(vsw_port_add_tap(e->sw, sv[0], "g/eth0", &id), 0);
-	e->fd = sv[1];
+	e->fd = tap_attach(e->sw, "g/eth0", &id);
 	assert_int_equal(vsw_services_configure(e->sw, &sc), 0);
 	nat(e, false, true, 0);
 	e->srv = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -68,12 +68,7 @@ static struct vsw *make_switch(const char *name, uint32_t net)
 
 static void add_guest(struct vsw *sw, struct guest *g, unsigned n)
 {
-	int sv[2];
-
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-				    sv), 0);
-	assert_int_equal(vsw_port_add_tap(sw, sv[0], "g/eth0", &g->id), 0);
-	g->fd = sv[1];
+	g->fd = tap_attach(sw, "g/eth0", &g->id);
 	memset(g->mac, 0, 6);
 	g->mac[0] = 0x02;
 	g->mac[5] = (uint8_t)(0x10 + n);

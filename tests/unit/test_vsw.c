@@ -65,14 +65,10 @@ static struct vsw *make_switch(unsigned fdb_max)
 
 static void add_guest(struct vsw *sw, struct guest *g, unsigned n)
 {
-	int sv[2];
 	char name[32];
 
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-				    sv), 0);
 	snprintf(name, sizeof(name), "g%u/eth0", n);
-	assert_int_equal(vsw_port_add_tap(sw, sv[0], name, &g->id), 0);
-	g->fd = sv[1];
+	g->fd = tap_attach(sw, name, &g->id);
 	g->mac[0] = 0x02;
 	g->mac[5] = (uint8_t)(0x10 + n);
 	g->ip = 0x0a590000u + 10 + n;
