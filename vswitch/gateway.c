@@ -207,16 +207,9 @@ static bool gw_icmp(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	}
 
 	p = gw_reply_eth(gw, eth->src, ETHTYPE_IP4);
-	memset(&h, 0, sizeof(h));
-	h.ver_ihl = 0x45;	/* the request's options are not echoed */
-	h.tos = ip->hdr->tos;
-	h.tot_len = htons((uint16_t)(sizeof(h) + icmp_len));
-	h.id = htons(gw->ip_id++);
-	h.ttl = 64;
-	h.proto = IPPROTO_ICMP_;
-	h.saddr = htonl(gw->ip);
-	h.daddr = htonl(ip->saddr);
-	h.check = frame_ip4_csum(&h, sizeof(h));
+	/* the request's options are not echoed */
+	gw_ip4_hdr(&h, ip->hdr->tos, gw->ip_id++, IPPROTO_ICMP_, gw->ip,
+		   ip->saddr, sizeof(h) + icmp_len);
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 
@@ -247,15 +240,8 @@ void gw_udp_reply(struct gw *gw, const uint8_t *dst_mac, uint32_t src,
 	uint32_t sum;
 	uint16_t ulen = (uint16_t)(sizeof(u) + len);
 
-	memset(&h, 0, sizeof(h));
-	h.ver_ihl = 0x45;
-	h.tot_len = htons((uint16_t)(sizeof(h) + ulen));
-	h.id = htons(gw->ip_id++);
-	h.ttl = 64;
-	h.proto = IPPROTO_UDP_;
-	h.saddr = htonl(src);
-	h.daddr = htonl(dst);
-	h.check = frame_ip4_csum(&h, sizeof(h));
+	gw_ip4_hdr(&h, 0, gw->ip_id++, IPPROTO_UDP_, src, dst,
+		   sizeof(h) + ulen);
 	memcpy(p, &h, sizeof(h));
 
 	u.sport = htons(sport);
@@ -368,15 +354,8 @@ static bool gw_tcp_reset(struct gw *gw, const struct frame_eth *eth,
 	t.doff = 5 << 4;
 
 	p = gw_reply_eth(gw, eth->src, ETHTYPE_IP4);
-	memset(&h, 0, sizeof(h));
-	h.ver_ihl = 0x45;
-	h.tot_len = htons(sizeof(h) + sizeof(t));
-	h.id = htons(gw->ip_id++);
-	h.ttl = 64;
-	h.proto = IPPROTO_TCP_;
-	h.saddr = htonl(gw->ip);
-	h.daddr = htonl(ip->saddr);
-	h.check = frame_ip4_csum(&h, sizeof(h));
+	gw_ip4_hdr(&h, 0, gw->ip_id++, IPPROTO_TCP_, gw->ip, ip->saddr,
+		   sizeof(h) + sizeof(t));
 	sum = csum_ip4_pseudo(h.saddr, h.daddr, IPPROTO_TCP_, sizeof(t));
 	t.check = csum_fold(csum_partial(&t, sizeof(t), sum));
 	memcpy(p, &h, sizeof(h));

@@ -155,16 +155,8 @@ static void gw_icmp_error(struct gw *gw, const uint8_t *mac, uint32_t src,
 
 	olen = MIN(olen, GW_ERR_MAX - sizeof(h) - sizeof(ic));
 	len = sizeof(h) + sizeof(ic) + olen;
-	memset(&h, 0, sizeof(h));
-	h.ver_ihl = 0x45;
-	h.tos = 0xc0;		/* internetwork control, as routers do */
-	h.tot_len = htons((uint16_t)len);
-	h.id = htons(gw->ip_id++);
-	h.ttl = 64;
-	h.proto = IPPROTO_ICMP_;
-	h.saddr = htonl(src);
-	h.daddr = htonl(dst);
-	h.check = frame_ip4_csum(&h, sizeof(h));
+	/* TOS: internetwork control, as routers do */
+	gw_ip4_hdr(&h, 0xc0, gw->ip_id++, IPPROTO_ICMP_, src, dst, len);
 	memset(&ic, 0, sizeof(ic));
 	ic.type = type;
 	ic.code = code;
@@ -272,14 +264,8 @@ void gw_nat_icmp_errqueue(struct gw *gw, int fd,
 
 		/* the guest's packet, rebuilt: IPv4 + L4 header + data */
 		l4 = key->proto == IPPROTO_ICMP_ ? 0 : sizeof(struct udp_hdr);
-		memset(&h, 0, sizeof(h));
-		h.ver_ihl = 0x45;
-		h.tot_len = htons((uint16_t)(sizeof(h) + l4 + (size_t)r));
-		h.ttl = 64;
-		h.proto = key->proto;
-		h.saddr = htonl(key->guest_ip);
-		h.daddr = htonl(key->remote_ip);
-		h.check = frame_ip4_csum(&h, sizeof(h));
+		gw_ip4_hdr(&h, 0, 0, key->proto, key->guest_ip,
+			   key->remote_ip, sizeof(h) + l4 + (size_t)r);
 		memcpy(orig, &h, sizeof(h));
 		if (key->proto == IPPROTO_ICMP_) {
 			uint16_t id = htons(key->guest_port);
@@ -516,15 +502,8 @@ void gw_nat_icmp_event(struct gw *gw, uint32_t idx, uint32_t events)
 		memcpy(m + 2, &sum, 2);
 		sum = csum_fold(csum_partial(m, (size_t)n, 0));
 		memcpy(m + 2, &sum, 2);
-		memset(&h, 0, sizeof(h));
-		h.ver_ihl = 0x45;
-		h.tot_len = htons((uint16_t)(sizeof(h) + (size_t)n));
-		h.id = htons(gw->ip_id++);
-		h.ttl = 64;
-		h.proto = IPPROTO_ICMP_;
-		h.saddr = htonl(pg->dst);
-		h.daddr = htonl(pg->guest_ip);
-		h.check = frame_ip4_csum(&h, sizeof(h));
+		gw_ip4_hdr(&h, 0, gw->ip_id++, IPPROTO_ICMP_, pg->dst,
+			   pg->guest_ip, sizeof(h) + (size_t)n);
 		memcpy(p, &h, sizeof(h));
 		gw_nat_send_ip(gw, mac, NULL, p, sizeof(h) + (size_t)n);
 		pg->last_ns = nat->now_ns;

@@ -10,9 +10,11 @@
 #ifndef MVM_VSWITCH_GW_PRIV_H
 #define MVM_VSWITCH_GW_PRIV_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <json-c/json.h>
@@ -170,6 +172,32 @@ static inline void gw_json_u64(struct json_object *o, const char *k,
 {
 	json_object_object_add(o, k, json_object_new_int64(
 		v > INT64_MAX ? INT64_MAX : (int64_t)v));
+}
+
+/**
+ * gw_ip4_hdr() - an option-less IPv4 header from the gateway, TTL 64,
+ * checksummed
+ * @h:		receives it
+ * @tos:	type of service byte
+ * @id:		identification
+ * @proto:	IPPROTO_*_
+ * @src, @dst:	addresses, host order
+ * @tot_len:	header and payload
+ */
+static inline void gw_ip4_hdr(struct ip4_hdr *h, uint8_t tos, uint16_t id,
+			      uint8_t proto, uint32_t src, uint32_t dst,
+			      size_t tot_len)
+{
+	memset(h, 0, sizeof(*h));
+	h->ver_ihl = 0x45;
+	h->tos = tos;
+	h->tot_len = htons((uint16_t)tot_len);
+	h->id = htons(id);
+	h->ttl = 64;
+	h->proto = proto;
+	h->saddr = htonl(src);
+	h->daddr = htonl(dst);
+	h->check = frame_ip4_csum(h, sizeof(*h));
 }
 
 /**
