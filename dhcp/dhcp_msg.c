@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "common/addr.h"
-#include "common/cursor.h"
+#include "pkt/cursor.h"
 
 /* Append @len bytes to a concatenated option (RFC 3396 3); -1 if too long */
 static int opt_append(uint8_t *dst, uint8_t *dst_len, const uint8_t *src,

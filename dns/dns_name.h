@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/cursor.h"
+#include "pkt/cursor.h"
 
 #define DNS_HDR_LEN	12	/* RFC 1035 4.1.1 */
 #define DNS_NAME_MAX	255	/* octets in wire form, root included (RFC 1035 2.3.4) */

@@ -34,7 +34,7 @@
 #include <sys/types.h>
 
 #include "nat/nat_flow.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 
 /* TCP header flags (RFC 9293 3.1) */
 #define NAT_TCP_FIN	0x01

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "common/util.h"
 #include "nat/nat_tcp.h"
 

@@ -49,7 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"
 #include "vswitch/port.h"

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 
 struct gw;
 struct vsw_port;

@@ -28,7 +28,7 @@
 
 #include "nat/nat_flow.h"
 #include "nat/nat_tcp.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/vsw.h"
 
 struct json_object;

@@ -46,7 +46,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "vswitch/gw_nat.h"

@@ -64,7 +64,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "common/util.h"
 #include "nat/nat_udp.h"
 #include "vswitch/gw_nat.h"

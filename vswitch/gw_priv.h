@@ -24,7 +24,7 @@
 #include "dns/dns_msg.h"
 #include "dns/dns_server.h"
 #include "dns/dns_zone.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/gateway.h"
 #include "vswitch/vsw.h"
 

@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 
 struct vsw;
 struct vsw_port;

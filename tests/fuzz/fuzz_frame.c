@@ -22,8 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/csum.h"
-#include "vswitch/frame.h"
+#include "pkt/csum.h"
+#include "pkt/frame.h"
 #include "vswitch/gateway.h"
 #include "vswitch/vsw.h"
 

@@ -41,9 +41,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "common/util.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/gateway.h"
 #include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"

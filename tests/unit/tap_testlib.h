@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/port.h"
 #include "vswitch/vsw.h"
 

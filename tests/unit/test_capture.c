@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/vsw.h"
 
 #define GW_IP	0x0a590001u

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "common/csum.h"
-#include "vswitch/frame.h"
+#include "pkt/csum.h"
+#include "pkt/frame.h"
 
 #define GW_MAC { 0x02, 0x6d, 0x76, 0x00, 0x00, 0x01 }
 #define VM_MAC { 0x02, 0x6d, 0x76, 0x00, 0x00, 0x02 }

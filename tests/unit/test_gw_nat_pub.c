@@ -34,9 +34,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "nat/nat_tcp.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/vsw.h"
 #include "tap_testlib.h"
 

@@ -28,9 +28,9 @@
 
 #include <cmocka.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "common/util.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/gw_nat.h"
 #include "vswitch/gw_priv.h"
 #include "vswitch/vsw.h"

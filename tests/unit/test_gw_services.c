@@ -24,10 +24,10 @@
 
 #include <cmocka.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "dhcp/dhcp_msg.h"
 #include "dns/dns_msg.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/vsw.h"
 #include "tap_testlib.h"
 

@@ -23,8 +23,8 @@
 
 #include <cmocka.h>
 
-#include "common/cursor.h"
-#include "common/csum.h"
+#include "pkt/cursor.h"
+#include "pkt/csum.h"
 #include "common/util.h"
 #include "nat/nat_tcp.h"
 #include "nat_tcp_fakehost.h"

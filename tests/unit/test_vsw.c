@@ -25,9 +25,9 @@
 
 #include <cmocka.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 #include "common/util.h"
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 #include "vswitch/vsw.h"
 #include "tap_testlib.h"
 

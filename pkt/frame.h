@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/cursor.h"
+#include "pkt/cursor.h"
 
 static_assert(sizeof(struct virtio_net_hdr_v1) == 12,
 	      "virtio_net_hdr_v1 is 12 bytes on the wire");

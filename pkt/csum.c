@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* csum.c - the Internet checksum (RFC 1071) */
-#include "common/csum.h"
+#include "pkt/csum.h"
 
 #include <arpa/inet.h>
 #include <string.h>

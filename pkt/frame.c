@@ -7,12 +7,12 @@
  * cursors bounded by the enclosing protocol's own length field, so trailing
  * Ethernet padding never leaks into an upper layer.
  */
-#include "vswitch/frame.h"
+#include "pkt/frame.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "common/csum.h"
+#include "pkt/csum.h"
 
 int frame_parse_eth(const void *buf, size_t len, struct frame_eth *out)
 {
