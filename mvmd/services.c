@@ -13,7 +13,7 @@
  * DNS: names appear while a guest runs. The owner key of a guest's records
  * in a zone is its address on that zone's network (unique there). Names
  * are scoped per network, and a switch only reads its own tables
- * (vswitch/gw_dns.c), so for a guest G on networks A and B:
+ * (gateway/gw_dns.c), so for a guest G on networks A and B:
  *   - G's names go into A's zone and B's zone, and into every replica of
  *     A or B that another switch holds (an -ENOENT says there is none);
  *   - A's switch gets a view "G's address on A also sees B" (and B's the

@@ -49,10 +49,10 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "vswitch/capture.h"
+#include "vswitch/vsw_pcap.h"
 #include "vswitch/fdb.h"
-#include "vswitch/gateway.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gateway.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/port.h"
 
 #define VSW_EVENTS		64

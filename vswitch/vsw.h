@@ -172,7 +172,7 @@ int vsw_inject(struct vsw *sw, unsigned id, const void *vh, const void *frame,
  * A switch serves nothing until vsw_services_configure() is called. The
  * DHCP lease table and the DNS zones are owned by the switch thread; the
  * functions below change them under the switch lock, like the rest of this
- * API. See vswitch/gw_dns.c for how names are scoped per guest (views).
+ * API. See gateway/gw_dns.c for how names are scoped per guest (views).
  */
 
 #define VSW_DNS_UPSTREAMS	3	/* upstream resolvers (like resolv.conf) */
@@ -319,7 +319,7 @@ int vsw_leases_export(struct vsw *sw, struct json_object **out);
 int vsw_leases_import(struct vsw *sw, const struct json_object *in);
 
 /*
- * NAT (nat/, vswitch/gw_nat*.c): guest flows to host sockets
+ * NAT (nat/, gateway/gw_nat*.c): guest flows to host sockets
  *
  * Once vsw_nat_configure() has run, the gateway terminates guest TCP
  * connections (nat/nat_tcp.h) and maps UDP flows and ICMP echo to host

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_dns_tcp.c - libFuzzer target for DNS over TCP as the gateway serves
- *		    it (vswitch/gw_dns_tcp.c): arbitrary bytes as a guest's
+ *		    it (gateway/gw_dns_tcp.c): arbitrary bytes as a guest's
  *		    stream, arriving in reads of sizes the input picks, framed
  *		    into a bounded buffer (dns/dns_tcp.h), each whole query
  *		    answered over TCP into a bounded output buffer

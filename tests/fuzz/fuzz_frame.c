@@ -24,7 +24,7 @@
 
 #include "pkt/csum.h"
 #include "pkt/frame.h"
-#include "vswitch/gateway.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 
 #define GW_IP 0x0a590001u

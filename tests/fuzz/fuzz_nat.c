@@ -44,9 +44,9 @@
 #include "pkt/csum.h"
 #include "common/util.h"
 #include "pkt/frame.h"
-#include "vswitch/gateway.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gateway.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/vsw.h"
 
 #define GW_IP	0x0a590001u

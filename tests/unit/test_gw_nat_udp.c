@@ -31,8 +31,8 @@
 #include "pkt/csum.h"
 #include "common/util.h"
 #include "pkt/frame.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/vsw.h"
 #include "tap_testlib.h"
 

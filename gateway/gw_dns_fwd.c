@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * gw_fwd.c - forwarding guests' DNS queries to the host's resolvers
+ * gw_dns_fwd.c - forwarding guests' DNS queries to the host's resolvers
  *
  * Theory of operation
  * -------------------
@@ -8,7 +8,7 @@
  * answer itself goes to an upstream resolver over UDP, from mvmd's own
  * socket: one non-blocking socket per upstream, connect()ed (so the kernel
  * drops datagrams from any other source), watched by the switch's epoll
- * as an fd of the gateway port (tag GW_FWD_TAG + index).
+ * as an fd of the gateway port (tag GW_DNS_FWD_TAG + index).
  *
  * Each query in flight takes a slot of a fixed table (VSW_DNS_PENDING);
  * when it is full the query gets SERVFAIL at once (counted in
@@ -26,7 +26,7 @@
  * fails its queries at once the same way.
  *
  * Truncation: an upstream reply with TC=1 is retried over TCP to the same
- * upstream (gw_fwd_tcp.c), and relayed as it is only when that cannot
+ * upstream (gw_dns_fwd_tcp.c), and relayed as it is only when that cannot
  * start. A reply larger than the network allows (MTU - 28; the gateway
  * does not fragment) is replaced by an empty one with TC=1.
  *
@@ -47,11 +47,11 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/port.h"
 
 #define DNS_PORT	53
-#define GW_FWD_BURST	32	/* replies read per wakeup and upstream */
+#define GW_DNS_FWD_BURST	32	/* replies read per wakeup and upstream */
 
 int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
 		       socklen_t *len)
@@ -109,7 +109,7 @@ int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
 
 /* hand answer @msg (@len bytes; it may be gw_udp_payload() already) to
  * @to: a UDP reply (sent now if @emit, else left pending) or the stream */
-static void gw_fwd_deliver(struct gw *gw, const struct gw_dns_to *to,
+static void gw_dns_fwd_deliver(struct gw *gw, const struct gw_dns_to *to,
 			   const uint8_t *msg, size_t len, bool emit)
 {
 	if (to->sess) {
@@ -124,7 +124,7 @@ static void gw_fwd_deliver(struct gw *gw, const struct gw_dns_to *to,
 }
 
 /* free @q's slot; Return: where its answer goes */
-static struct gw_dns_to gw_fwd_done(struct gw *gw, struct gw_fwd_q *q)
+static struct gw_dns_to gw_dns_fwd_done(struct gw *gw, struct gw_dns_fwd_q *q)
 {
 	q->used = false;
 	gw->n_fwd--;
@@ -132,12 +132,12 @@ static struct gw_dns_to gw_fwd_done(struct gw *gw, struct gw_fwd_q *q)
 }
 
 /**
- * gw_fwd_fail() - answer @q with SERVFAIL and free its slot (and its TCP
+ * gw_dns_fwd_fail() - answer @q with SERVFAIL and free its slot (and its TCP
  * retry, if any)
  * @emit:	send it now (from the loop), else leave it pending (while a
  *		guest's frame is being handled)
  */
-void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit)
+void gw_dns_fwd_fail(struct gw *gw, struct gw_dns_fwd_q *q, bool emit)
 {
 	uint8_t sf[DNS_UDP_MIN];
 	struct gw_dns_to to;
@@ -145,9 +145,9 @@ void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit)
 	int ret;
 
 	if (q->tcp)
-		gw_fwd_tcp_close(gw, q->tcp - 1u);
+		gw_dns_fwd_tcp_close(gw, q->tcp - 1u);
 	ret = dns_fwd_servfail(&q->f, sf, sizeof(sf), &len);
-	to = gw_fwd_done(gw, q);
+	to = gw_dns_fwd_done(gw, q);
 	if (ret) {
 		gw->dns_st.dropped++;
 		if (to.sess)	/* the session still waits for it */
@@ -155,16 +155,16 @@ void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit)
 		return;
 	}
 	gw->dns_st.servfail++;
-	gw_fwd_deliver(gw, &to, sf, len, emit);
+	gw_dns_fwd_deliver(gw, &to, sf, len, emit);
 }
 
-static void gw_fwd_close(struct gw *gw)
+static void gw_dns_fwd_close(struct gw *gw)
 {
 	unsigned i;
 
 	for (i = 0; i < VSW_DNS_PENDING; i++)
 		if (gw->fwd[i].used)
-			gw_fwd_fail(gw, &gw->fwd[i], true);
+			gw_dns_fwd_fail(gw, &gw->fwd[i], true);
 	for (i = 0; i < VSW_DNS_UPSTREAMS; i++) {
 		if (gw->up[i].fd < 0)
 			continue;
@@ -176,21 +176,21 @@ static void gw_fwd_close(struct gw *gw)
 	gw->n_up = gw->cur_up = 0;
 }
 
-void gw_fwd_free(struct gw *gw)
+void gw_dns_fwd_free(struct gw *gw)
 {
 	unsigned i;
 
 	/* no SERVFAILs on the way out: just drop what is in flight */
-	gw_fwd_tcp_free(gw);
+	gw_dns_fwd_tcp_free(gw);
 	for (i = 0; i < VSW_DNS_PENDING; i++)
 		gw->fwd[i].used = false;
 	gw->n_fwd = 0;
-	gw_fwd_close(gw);
+	gw_dns_fwd_close(gw);
 	free(gw->fwd_keep);
 	gw->fwd_keep = NULL;
 }
 
-int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
+int gw_dns_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
 {
 	struct gw_upstream up[VSW_DNS_UPSTREAMS];
 	size_t i, n = 0;
@@ -200,14 +200,14 @@ int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
 	     i++, n++)
 		if (vsw_upstream_parse(c->upstreams[i], &up[n].ss, &up[n].len))
 			return -EINVAL;
-	gw_fwd_close(gw);
+	gw_dns_fwd_close(gw);
 	if (n && !gw->tcp_buf) {	/* TCP retries: allocated once */
-		gw->tcp_buf = malloc(GW_FWD_TCP * (GW_FWD_TCP_MAX + 2));
+		gw->tcp_buf = malloc(GW_DNS_FWD_TCP * (GW_DNS_FWD_TCP_MAX + 2));
 		if (!gw->tcp_buf)
 			return -ENOMEM;
 	}
 	if (n && !gw->fwd_keep) {
-		gw->fwd_keep = malloc((size_t)VSW_DNS_PENDING * GW_FWD_QKEEP);
+		gw->fwd_keep = malloc((size_t)VSW_DNS_PENDING * GW_DNS_FWD_QKEEP);
 		if (!gw->fwd_keep)
 			return -ENOMEM;
 	}
@@ -224,7 +224,7 @@ int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
 		}
 		if (gw->port) {
 			ret = vsw_port_watch(gw->port, fd,
-					     GW_FWD_TAG + (unsigned)i, EPOLLIN);
+					     GW_DNS_FWD_TAG + (unsigned)i, EPOLLIN);
 			if (ret) {
 				close(fd);
 				break;
@@ -235,12 +235,12 @@ int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
 		gw->n_up++;
 	}
 	if (ret)
-		gw_fwd_close(gw);
+		gw_dns_fwd_close(gw);
 	return ret;
 }
 
 /* a random query ID not in flight (RFC 5452 9.2) */
-static uint16_t gw_fwd_id(struct gw *gw)
+static uint16_t gw_dns_fwd_id(struct gw *gw)
 {
 	for (;;) {
 		uint16_t id;
@@ -270,10 +270,10 @@ static uint16_t gw_fwd_id(struct gw *gw)
 	}
 }
 
-int gw_fwd_query(struct gw *gw, const struct gw_dns_to *to,
+int gw_dns_fwd_query(struct gw *gw, const struct gw_dns_to *to,
 		 const uint8_t *msg, size_t len)
 {
-	struct gw_fwd_q *q = NULL;
+	struct gw_dns_fwd_q *q = NULL;
 	unsigned i;
 
 	if (len > GW_DNS_QUERY_MAX || !gw->n_up) {
@@ -288,18 +288,18 @@ int gw_fwd_query(struct gw *gw, const struct gw_dns_to *to,
 	}
 	memcpy(gw->scratch, msg, len);
 	if (!q) {
-		struct gw_fwd_q tmp = { .used = true, .to = *to };
+		struct gw_dns_fwd_q tmp = { .used = true, .to = *to };
 
 		gw->dns_st.pending_full++;
 		if (dns_fwd_prepare(gw->scratch, len, 0, &tmp.f)) {
 			gw->dns_st.dropped++;
 			return -EBADMSG;
 		}
-		gw->n_fwd++;	/* gw_fwd_fail() takes it back */
-		gw_fwd_fail(gw, &tmp, false);
+		gw->n_fwd++;	/* gw_dns_fwd_fail() takes it back */
+		gw_dns_fwd_fail(gw, &tmp, false);
 		return 0;
 	}
-	if (dns_fwd_prepare(gw->scratch, len, gw_fwd_id(gw), &q->f)) {
+	if (dns_fwd_prepare(gw->scratch, len, gw_dns_fwd_id(gw), &q->f)) {
 		gw->dns_st.dropped++;
 		return -EBADMSG;
 	}
@@ -310,8 +310,8 @@ int gw_fwd_query(struct gw *gw, const struct gw_dns_to *to,
 	/* the query as sent, for a retry over TCP (RFC 7766 keeps DO, the
 	 * cookie and every other option of the client's) */
 	q->qlen = 0;
-	if (gw->fwd_keep && len <= GW_FWD_QKEEP) {
-		memcpy(gw->fwd_keep + (size_t)i * GW_FWD_QKEEP, gw->scratch, len);
+	if (gw->fwd_keep && len <= GW_DNS_FWD_QKEEP) {
+		memcpy(gw->fwd_keep + (size_t)i * GW_DNS_FWD_QKEEP, gw->scratch, len);
 		q->qlen = (uint16_t)len;
 	}
 	q->deadline_ns = now_mono_ns() + (uint64_t)(gw->cfg.timeout_ms ?
@@ -320,14 +320,14 @@ int gw_fwd_query(struct gw *gw, const struct gw_dns_to *to,
 	if (send(gw->up[gw->cur_up].fd, gw->scratch, len, MSG_DONTWAIT) < 0 &&
 	    send(gw->up[gw->cur_up].fd, gw->scratch, len, MSG_DONTWAIT) < 0) {
 		/* twice: the first may only report an old ECONNREFUSED */
-		gw_fwd_fail(gw, q, false);
+		gw_dns_fwd_fail(gw, q, false);
 		return 0;
 	}
 	gw->dns_st.forwarded++;
 	return 0;
 }
 
-size_t gw_fwd_max(const struct gw *gw, const struct gw_fwd_q *q, bool edns)
+size_t gw_dns_fwd_max(const struct gw *gw, const struct gw_dns_fwd_q *q, bool edns)
 {
 	size_t max = DNS_UDP_MIN;
 
@@ -341,7 +341,7 @@ size_t gw_fwd_max(const struct gw *gw, const struct gw_fwd_q *q, bool edns)
 }
 
 /* the slot waiting for @id from upstream @idx, or NULL */
-static struct gw_fwd_q *gw_fwd_find(struct gw *gw, unsigned idx, uint16_t id)
+static struct gw_dns_fwd_q *gw_dns_fwd_find(struct gw *gw, unsigned idx, uint16_t id)
 {
 	unsigned i;
 
@@ -353,32 +353,32 @@ static struct gw_fwd_q *gw_fwd_find(struct gw *gw, unsigned idx, uint16_t id)
 }
 
 /* every query waiting on upstream @idx fails; new ones go to the next */
-static void gw_fwd_fail_upstream(struct gw *gw, unsigned idx)
+static void gw_dns_fwd_fail_upstream(struct gw *gw, unsigned idx)
 {
 	unsigned i;
 
 	for (i = 0; i < VSW_DNS_PENDING; i++)
 		if (gw->fwd[i].used && gw->fwd[i].upstream == idx)
-			gw_fwd_fail(gw, &gw->fwd[i], true);
+			gw_dns_fwd_fail(gw, &gw->fwd[i], true);
 	if (gw->cur_up == idx && gw->n_up)
 		gw->cur_up = (idx + 1) % gw->n_up;
 }
 
-void gw_fwd_event(struct gw *gw, unsigned idx)
+void gw_dns_fwd_event(struct gw *gw, unsigned idx)
 {
 	unsigned n;
 
 	if (idx >= gw->n_up || gw->up[idx].fd < 0)
 		return;
-	for (n = 0; n < GW_FWD_BURST; n++) {
+	for (n = 0; n < GW_DNS_FWD_BURST; n++) {
 		ssize_t r = recv(gw->up[idx].fd, gw->scratch, GW_DNS_QUERY_MAX,
 				 MSG_DONTWAIT);
-		struct gw_fwd_q *q;
+		struct gw_dns_fwd_q *q;
 		int ret;
 
 		if (r < 0) {
 			if (errno == ECONNREFUSED)
-				gw_fwd_fail_upstream(gw, idx);
+				gw_dns_fwd_fail_upstream(gw, idx);
 			if (errno == EINTR || errno == ECONNREFUSED)
 				continue;
 			return;
@@ -387,35 +387,35 @@ void gw_fwd_event(struct gw *gw, unsigned idx)
 			gw->dns_st.dropped++;
 			continue;
 		}
-		q = gw_fwd_find(gw, idx, (uint16_t)(gw->scratch[0] << 8 |
+		q = gw_dns_fwd_find(gw, idx, (uint16_t)(gw->scratch[0] << 8 |
 						    gw->scratch[1]));
 		ret = q ? dns_fwd_reply(&q->f, gw->scratch, (size_t)r) : -ESRCH;
 		if (ret < 0) {
 			gw->dns_st.dropped++;	/* stale or spoofed */
 			continue;
 		}
-		if (ret == DNS_FWD_TRUNCATED && !gw_fwd_tcp_start(gw, q))
+		if (ret == DNS_FWD_TRUNCATED && !gw_dns_fwd_tcp_start(gw, q))
 			continue;		/* the answer comes over TCP */
 		/* the upstream sized it for the client (its query as sent) */
-		gw_fwd_relay(gw, q, gw->scratch, (size_t)r,
-			     gw_fwd_max(gw, q, false));
+		gw_dns_fwd_relay(gw, q, gw->scratch, (size_t)r,
+			     gw_dns_fwd_max(gw, q, false));
 	}
 }
 
 /**
- * gw_fwd_relay() - send an accepted upstream reply to @q's client, free
+ * gw_dns_fwd_relay() - send an accepted upstream reply to @q's client, free
  * the slot
  * @msg, @len:	the reply (its ID already the client's)
  * @max:	the largest the client may get; a longer reply becomes an
  *		empty answer with TC=1 (@msg is then not read)
  */
-void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
+void gw_dns_fwd_relay(struct gw *gw, struct gw_dns_fwd_q *q, const uint8_t *msg,
 		  size_t len, size_t max)
 {
 	struct gw_dns_to to;
 
 	if (len > max && q->to.sess) {	/* over TCP, TC means nothing */
-		gw_fwd_fail(gw, q, true);
+		gw_dns_fwd_fail(gw, q, true);
 		return;
 	}
 	if (len > max) {
@@ -423,35 +423,35 @@ void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
 
 		if (dns_fwd_servfail(&q->f, p, DNS_UDP_MIN, &len)) {
 			gw->dns_st.dropped++;
-			gw_fwd_done(gw, q);
+			gw_dns_fwd_done(gw, q);
 			return;
 		}
 		p[2] |= DNS_F_TC >> 8;
 		p[3] &= (uint8_t)~DNS_F_RCODE;
 		msg = p;
 	}
-	to = gw_fwd_done(gw, q);
-	gw_fwd_deliver(gw, &to, msg, len, true);
+	to = gw_dns_fwd_done(gw, q);
+	gw_dns_fwd_deliver(gw, &to, msg, len, true);
 }
 
-void gw_fwd_tick(struct gw *gw, uint64_t now_ns)
+void gw_dns_fwd_tick(struct gw *gw, uint64_t now_ns)
 {
 	unsigned i;
 
 	gw_dns_tcp_tick(gw, now_ns);
 	for (i = 0; gw->n_fwd && i < VSW_DNS_PENDING; i++) {
-		struct gw_fwd_q *q = &gw->fwd[i];
+		struct gw_dns_fwd_q *q = &gw->fwd[i];
 
 		if (!q->used || q->deadline_ns > now_ns)
 			continue;
 		gw->dns_st.timeouts++;
 		if (gw->cur_up == q->upstream && gw->n_up)
 			gw->cur_up = (q->upstream + 1u) % gw->n_up;
-		gw_fwd_fail(gw, q, true);
+		gw_dns_fwd_fail(gw, q, true);
 	}
 }
 
-int gw_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns)
+int gw_dns_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns)
 {
 	int t = gw_dns_tcp_timeout_ms(gw, now_ns);
 	uint64_t min = UINT64_MAX;

@@ -3,7 +3,7 @@
  * gw_priv.h - the gateway's state, shared by its service modules
  *
  * gateway.c (ARP, ICMP, dispatch, UDP framing), gw_dhcp.c, gw_dns.c and
- * gw_fwd.c all work on one struct gw. Everything here runs on the switch
+ * gw_dns_fwd.c all work on one struct gw. Everything here runs on the switch
  * thread with the switch lock held (or, for a gateway without a switch,
  * in the caller's thread): nothing is locked on its own.
  */
@@ -25,19 +25,19 @@
 #include "dns/dns_server.h"
 #include "dns/dns_zone.h"
 #include "pkt/frame.h"
-#include "vswitch/gateway.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 
 #define GW_UDP_HLEN	(ETH_HLEN_ + 20 + 8)	/* Ethernet + IPv4 + UDP */
 #define GW_DNS_QUERY_MAX 4096	/* longest query forwarded */
-#define GW_FWD_TAG	1	/* vsw_port_watch() tags of upstream sockets */
-#define GW_FWD_TCP	4	/* queries retried over TCP at the same time */
-#define GW_FWD_TCP_MAX	16384	/* longest TCP reply read (longer: TC=1) */
-#define GW_FWD_TCP_QMAX	296	/* a rebuilt query: 12 + 255 + 4 + OPT 11 */
-#define GW_FWD_QKEEP	1024	/* longest query kept for a TCP retry as sent
-				 * (longer ones are rebuilt: GW_FWD_TCP_QMAX) */
-#define GW_FWD_TCP_TAG	(GW_FWD_TAG + VSW_DNS_UPSTREAMS)	/* + slot */
-#define GW_NAT_TAG	(GW_FWD_TCP_TAG + GW_FWD_TCP)	/* the NAT's epoll set */
+#define GW_DNS_FWD_TAG	1	/* vsw_port_watch() tags of upstream sockets */
+#define GW_DNS_FWD_TCP	4	/* queries retried over TCP at the same time */
+#define GW_DNS_FWD_TCP_MAX	16384	/* longest TCP reply read (longer: TC=1) */
+#define GW_DNS_FWD_TCP_QMAX	296	/* a rebuilt query: 12 + 255 + 4 + OPT 11 */
+#define GW_DNS_FWD_QKEEP	1024	/* longest query kept for a TCP retry as sent
+				 * (longer ones are rebuilt: GW_DNS_FWD_TCP_QMAX) */
+#define GW_DNS_FWD_TCP_TAG	(GW_DNS_FWD_TAG + VSW_DNS_UPSTREAMS)	/* + slot */
+#define GW_NAT_TAG	(GW_DNS_FWD_TCP_TAG + GW_DNS_FWD_TCP)	/* the NAT's epoll set */
 
 /** struct gw_dns_stats - DNS counters */
 struct gw_dns_stats {
@@ -45,7 +45,7 @@ struct gw_dns_stats {
 	uint64_t timeouts, pending_full, dropped, tcp_resets;
 	uint64_t tcp_fallbacks;		/* truncated replies retried over TCP */
 	uint64_t tcp_rebuilt;		/* ... with a rebuilt query (too long
-					 * to keep: GW_FWD_QKEEP) */
+					 * to keep: GW_DNS_FWD_QKEEP) */
 };
 
 /** struct gw_replica - another network's zone, seen by some clients here */
@@ -77,12 +77,12 @@ struct gw_dns_to {
 };
 
 /**
- * struct gw_fwd_q - one forwarded query in flight
+ * struct gw_dns_fwd_q - one forwarded query in flight
  * @qlen:	length of the query as sent upstream, kept in gw->fwd_keep
- *		(GW_FWD_QKEEP bytes per slot) for a TCP retry; 0 when it was
+ *		(GW_DNS_FWD_QKEEP bytes per slot) for a TCP retry; 0 when it was
  *		longer (the retry then rebuilds it)
  */
-struct gw_fwd_q {
+struct gw_dns_fwd_q {
 	bool used;
 	uint8_t upstream;	/* index of the socket it went to */
 	uint8_t tcp;		/* 1 + its gw->tcp slot while retried over TCP */
@@ -93,23 +93,23 @@ struct gw_fwd_q {
 };
 
 /**
- * struct gw_fwd_tcp - one query retried over TCP (gw_fwd_tcp.c)
+ * struct gw_dns_fwd_tcp - one query retried over TCP (gw_dns_fwd_tcp.c)
  * @used:	slot taken; @fd is a non-blocking TCP socket to the upstream
  * @reading:	the query is written: waiting for the reply (EPOLLIN), else
  *		connecting or writing (EPOLLOUT)
  * @q:		index of its query in gw->fwd
  * @out, @out_len, @out_off: the 2-byte length prefix and the query (the
  *		client's as sent over UDP, else rebuilt)
- * @in:		GW_FWD_TCP_MAX + 2 bytes of gw->tcp_buf: prefix and reply
+ * @in:		GW_DNS_FWD_TCP_MAX + 2 bytes of gw->tcp_buf: prefix and reply
  * @in_len:	bytes of @in read so far
  */
-struct gw_fwd_tcp {
+struct gw_dns_fwd_tcp {
 	bool used;
 	bool reading;
 	int fd;
 	unsigned q;
 	uint16_t out_len, out_off;
-	uint8_t out[2 + GW_FWD_QKEEP];
+	uint8_t out[2 + GW_DNS_FWD_QKEEP];
 	uint8_t *in;
 	size_t in_len;
 };
@@ -134,7 +134,7 @@ struct gw {
 	struct gw_stats st;
 	struct vsw_port *port;	/* the port around us, NULL when standalone */
 
-	/* services (gw_dhcp.c, gw_dns.c, gw_fwd.c) */
+	/* services (gw_dhcp.c, gw_dns.c, gw_dns_fwd.c) */
 	bool configured;
 	struct vsw_services_config cfg;	/* pointers not kept: cleared */
 	char domain[DNS_NAME_STRLEN];
@@ -148,14 +148,14 @@ struct gw {
 
 	struct gw_upstream up[VSW_DNS_UPSTREAMS];
 	unsigned n_up, cur_up;	/* upstreams, the one new queries go to */
-	struct gw_fwd_q fwd[VSW_DNS_PENDING];
+	struct gw_dns_fwd_q fwd[VSW_DNS_PENDING];
 	unsigned n_fwd;		/* in flight */
 	uint16_t rnd[64];	/* random IDs from getrandom(), used up */
 	unsigned n_rnd;
 	uint8_t *scratch;	/* GW_DNS_QUERY_MAX: query/reply copy */
-	struct gw_fwd_tcp tcp[GW_FWD_TCP];
-	uint8_t *tcp_buf;	/* GW_FWD_TCP * (GW_FWD_TCP_MAX + 2) */
-	uint8_t *fwd_keep;	/* VSW_DNS_PENDING * GW_FWD_QKEEP: the queries
+	struct gw_dns_fwd_tcp tcp[GW_DNS_FWD_TCP];
+	uint8_t *tcp_buf;	/* GW_DNS_FWD_TCP * (GW_DNS_FWD_TCP_MAX + 2) */
+	uint8_t *fwd_keep;	/* VSW_DNS_PENDING * GW_DNS_FWD_QKEEP: the queries
 				 * in flight, for TCP retries */
 
 	struct gw_nat *nat;	/* gw_nat*.c; NULL until vsw_nat_configure() */
@@ -231,7 +231,7 @@ void gw_emit(struct gw *gw);
 
 /**
  * vsw_gw_lock() - take the switch lock and return its gateway (vsw.c)
- * For vsw_services.c, which implements the vsw.h service API.
+ * For gw_api.c, which implements the vsw.h service API.
  */
 struct gw *vsw_gw_lock(struct vsw *sw);
 
@@ -274,32 +274,32 @@ int gw_dns_tcp_timeout_ms(const struct gw *gw, uint64_t now_ns);
 /** gw_dns_tcp_stats() - add the DNS-over-TCP counters to @o */
 void gw_dns_tcp_stats(const struct gw *gw, struct json_object *o);
 
-/* gw_fwd.c */
-int gw_fwd_configure(struct gw *gw, const struct vsw_services_config *c);
-void gw_fwd_free(struct gw *gw);
+/* gw_dns_fwd.c */
+int gw_dns_fwd_configure(struct gw *gw, const struct vsw_services_config *c);
+void gw_dns_fwd_free(struct gw *gw);
 /**
- * gw_fwd_query() - forward query @msg (@len bytes, copied) upstream; the
+ * gw_dns_fwd_query() - forward query @msg (@len bytes, copied) upstream; the
  * answer (or a SERVFAIL) goes to @to. A SERVFAIL due at once is left
  * pending (UDP, gw_output()) or queued on the session (TCP).
  * Return: 0 (an answer follows, or was given already), or -errno: dropped,
  * no answer will come (counted)
  */
-int gw_fwd_query(struct gw *gw, const struct gw_dns_to *to,
+int gw_dns_fwd_query(struct gw *gw, const struct gw_dns_to *to,
 		  const uint8_t *msg, size_t len);
-void gw_fwd_event(struct gw *gw, unsigned idx);
-void gw_fwd_tick(struct gw *gw, uint64_t now_ns);
-int gw_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns);
-void gw_fwd_fail(struct gw *gw, struct gw_fwd_q *q, bool emit);
-void gw_fwd_relay(struct gw *gw, struct gw_fwd_q *q, const uint8_t *msg,
+void gw_dns_fwd_event(struct gw *gw, unsigned idx);
+void gw_dns_fwd_tick(struct gw *gw, uint64_t now_ns);
+int gw_dns_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns);
+void gw_dns_fwd_fail(struct gw *gw, struct gw_dns_fwd_q *q, bool emit);
+void gw_dns_fwd_relay(struct gw *gw, struct gw_dns_fwd_q *q, const uint8_t *msg,
 		  size_t len, size_t max);
-/** gw_fwd_max() - the longest answer @q's client takes: over TCP 65535,
+/** gw_dns_fwd_max() - the longest answer @q's client takes: over TCP 65535,
  * over UDP the network's MTU and, if @edns, the client's EDNS size */
-size_t gw_fwd_max(const struct gw *gw, const struct gw_fwd_q *q, bool edns);
+size_t gw_dns_fwd_max(const struct gw *gw, const struct gw_dns_fwd_q *q, bool edns);
 
-/* gw_fwd_tcp.c */
-int gw_fwd_tcp_start(struct gw *gw, struct gw_fwd_q *q);
-void gw_fwd_tcp_event(struct gw *gw, unsigned slot, uint32_t events);
-void gw_fwd_tcp_close(struct gw *gw, unsigned slot);
-void gw_fwd_tcp_free(struct gw *gw);
+/* gw_dns_fwd_tcp.c */
+int gw_dns_fwd_tcp_start(struct gw *gw, struct gw_dns_fwd_q *q);
+void gw_dns_fwd_tcp_event(struct gw *gw, unsigned slot, uint32_t events);
+void gw_dns_fwd_tcp_close(struct gw *gw, unsigned slot);
+void gw_dns_fwd_tcp_free(struct gw *gw);
 
 #endif

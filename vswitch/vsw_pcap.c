@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * capture.c - pcap capture: BPF filter, record ring, writer thread
+ * vsw_pcap.c - pcap capture: BPF filter, record ring, writer thread
  *
  * Theory of operation
  * -------------------
@@ -37,7 +37,7 @@
  * after POLLOUT, so a stop request (eventfd) is noticed, and the final
  * flush gives up after CAPTURE_FLUSH_MS if the reader does not read.
  */
-#include "vswitch/capture.h"
+#include "vswitch/vsw_pcap.h"
 
 #include <assert.h>
 #include <errno.h>

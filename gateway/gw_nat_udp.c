@@ -67,8 +67,8 @@
 #include "pkt/csum.h"
 #include "common/util.h"
 #include "nat/nat_udp.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 
 #define DNS_PORT	53
 #define DHCP_SERVER_PORT 67

@@ -49,8 +49,8 @@
 #include "pkt/csum.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 
 #define GW_PING_SLOTS	128
 #define GW_PING_GUEST	32

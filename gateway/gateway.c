@@ -14,7 +14,7 @@
  *   ICMP echo request to the gateway address	-> ICMP echo reply
  *   UDP to port 67, broadcast or to us		-> DHCP (gw_dhcp.c)
  *   UDP to the gateway address, port 53	-> DNS (gw_dns.c), answered or
- *						   forwarded (gw_fwd.c)
+ *						   forwarded (gw_dns_fwd.c)
  *   other TCP, UDP and ICMP to our MAC	-> the NAT (gw_nat*.c), once
  *						   configured: host access,
  *						   egress, DNS over TCP on
@@ -42,7 +42,7 @@
  * not verified; otherwise a wrong one drops the frame (RFC 1122 3.2.2).
  * The same holds for UDP (a zero UDP checksum means "none", RFC 768).
  */
-#include "vswitch/gateway.h"
+#include "gateway/gateway.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,8 +50,8 @@
 #include <string.h>
 
 #include "pkt/csum.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/port.h"
 
 #define DNS_PORT	53
@@ -77,7 +77,7 @@ void gw_destroy(struct gw *gw)
 	if (!gw)
 		return;
 	gw_nat_free(gw);
-	gw_fwd_free(gw);
+	gw_dns_fwd_free(gw);
 	gw_dns_free(gw);
 	gw_dhcp_free(gw);
 	free(gw->scratch);
@@ -113,7 +113,7 @@ int gw_services_configure(struct gw *gw, const struct vsw_services_config *c)
 	gw->cfg.n_upstreams = 0;
 	gw->configured = true;
 	/* last: its only failures are the upstream sockets' */
-	return gw_fwd_configure(gw, c);
+	return gw_dns_fwd_configure(gw, c);
 }
 
 /* start a reply: Ethernet header to @dst, virtio header all zero */
@@ -442,13 +442,13 @@ ignore:
 
 void gw_tick(struct gw *gw, uint64_t now_ns)
 {
-	gw_fwd_tick(gw, now_ns);
+	gw_dns_fwd_tick(gw, now_ns);
 	gw_nat_tick(gw, now_ns);
 }
 
 int gw_timeout_ms(const struct gw *gw, uint64_t now_ns)
 {
-	int a = gw_fwd_timeout_ms(gw, now_ns);
+	int a = gw_dns_fwd_timeout_ms(gw, now_ns);
 	int b = gw_nat_timeout_ms(gw, now_ns);
 
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
@@ -497,10 +497,10 @@ static void gw_port_event(struct vsw_port *p, unsigned tag, uint32_t events)
 {
 	struct gw_port *gp = (struct gw_port *)p;
 
-	if (tag >= GW_FWD_TAG && tag < GW_FWD_TAG + VSW_DNS_UPSTREAMS)
-		gw_fwd_event(gp->gw, tag - GW_FWD_TAG);
-	else if (tag >= GW_FWD_TCP_TAG && tag < GW_FWD_TCP_TAG + GW_FWD_TCP)
-		gw_fwd_tcp_event(gp->gw, tag - GW_FWD_TCP_TAG, events);
+	if (tag >= GW_DNS_FWD_TAG && tag < GW_DNS_FWD_TAG + VSW_DNS_UPSTREAMS)
+		gw_dns_fwd_event(gp->gw, tag - GW_DNS_FWD_TAG);
+	else if (tag >= GW_DNS_FWD_TCP_TAG && tag < GW_DNS_FWD_TCP_TAG + GW_DNS_FWD_TCP)
+		gw_dns_fwd_tcp_event(gp->gw, tag - GW_DNS_FWD_TCP_TAG, events);
 	else if (tag == GW_NAT_TAG)
 		gw_nat_poll(gp->gw);
 }

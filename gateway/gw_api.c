@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vsw_services.c - the switch API to its gateway's DHCP and DNS (vsw.h)
+ * gw_api.c - the switch API to its gateway's DHCP and DNS (vsw.h)
  *
  * Each function takes the switch lock (vsw_gw_lock()) and calls the
  * gateway module that owns the table, so the switch thread and the
@@ -8,8 +8,8 @@
  */
 #include <errno.h>
 
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/vsw.h"
 
 int vsw_services_configure(struct vsw *sw, const struct vsw_services_config *c)

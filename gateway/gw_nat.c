@@ -36,7 +36,7 @@
  * and falls back to the DHCP leases (a published port may be reached
  * before the guest ever sent anything).
  */
-#include "vswitch/gw_nat.h"
+#include "gateway/gw_nat.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,7 +51,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "nat/nat_udp.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/port.h"
 
 #define GW_NAT_BURST	64

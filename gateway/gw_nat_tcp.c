@@ -44,8 +44,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 
 #define DNS_PORT	53
 #define GW_DUMP_SIZE	65536

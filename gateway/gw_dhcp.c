@@ -27,7 +27,7 @@
 
 #include <json-c/json.h>
 
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_priv.h"
 
 static uint64_t gw_dhcp_now(void)
 {

@@ -32,7 +32,7 @@
  * and calls dns_server_answer(), for UDP (gw_dns_input(): the response
  * goes straight into the reply frame) and for DNS over TCP (gw_dns_tcp.c:
  * into the session's stream, up to 65535 bytes); queries for other names
- * go to gw_fwd.c when the network forwards, with where to answer (struct
+ * go to gw_dns_fwd.c when the network forwards, with where to answer (struct
  * gw_dns_to). UDP responses never exceed the network's MTU (the gateway
  * does not fragment): the UDP payload size we advertise and honour is
  * capped at MTU - 28.
@@ -49,8 +49,8 @@
 
 #include <json-c/json.h>
 
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 
 #define DNS_PORT	53
 
@@ -295,7 +295,7 @@ bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
 	}
 	if (ret == DNS_FORWARD) {
 		memcpy(to.mac, eth->src, ETH_ALEN_);
-		gw_fwd_query(gw, &to, udp->data.p, udp->data.left);
+		gw_dns_fwd_query(gw, &to, udp->data.p, udp->data.left);
 		return gw->pending;	/* an immediate SERVFAIL */
 	}
 	return false;

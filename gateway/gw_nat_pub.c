@@ -63,8 +63,8 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 
 #define GW_PUB_ACCEPT_BURST	16	/* connections per event */
 #define GW_PUB_RECV_BURST	32	/* datagrams per event */

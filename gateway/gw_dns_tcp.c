@@ -18,7 +18,7 @@
  *   - each is answered like a UDP query (gw_dns_answer(): the same zones
  *     and the view of the guest the flow belongs to) but over_tcp: up to
  *     65535 bytes, never TC; names that are not local go to the forwarder
- *     (gw_fwd.c) with the session as their destination (struct
+ *     (gw_dns_fwd.c) with the session as their destination (struct
  *     gw_dns_to), and their answers come back through gw_dns_tcp_answer(),
  *     in whatever order the upstreams answer (RFC 7766 7: clients match
  *     by ID); internal networks answer REFUSED;
@@ -56,14 +56,14 @@
 
 #include "common/util.h"
 #include "dns/dns_tcp.h"
-#include "vswitch/gw_nat.h"
-#include "vswitch/gw_priv.h"
+#include "gateway/gw_nat.h"
+#include "gateway/gw_priv.h"
 
 #define GW_DNS_TCP_SESSIONS	32	/* per network */
 #define GW_DNS_TCP_IDLE_MS	10000	/* RFC 7766 6.2.3: "e.g. 10 s" */
 #define GW_DNS_TCP_INFLIGHT	8	/* a session's queries upstream */
 #define GW_DNS_TCP_IN		(DNS_TCP_PREFIX + GW_DNS_QUERY_MAX)
-#define GW_DNS_TCP_OUT		(2 * (DNS_TCP_PREFIX + GW_FWD_TCP_MAX))
+#define GW_DNS_TCP_OUT		(2 * (DNS_TCP_PREFIX + GW_DNS_FWD_TCP_MAX))
 #define GW_DNS_TCP_EV		(EPOLLIN | EPOLLRDHUP)
 
 /**
@@ -253,7 +253,7 @@ static void sess_query(struct gw *gw, struct gw_dns_tcp *d, unsigned slot,
 		};
 
 		s->inflight++;	/* an immediate SERVFAIL takes it back */
-		if (gw_fwd_query(gw, &to, msg, len) && s->inflight)
+		if (gw_dns_fwd_query(gw, &to, msg, len) && s->inflight)
 			s->inflight--;
 	}
 }
