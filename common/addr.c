@@ -2,6 +2,7 @@
 /* addr.c - IPv4 address, CIDR prefix and MAC address parsing and formatting */
 #include "common/addr.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,4 +160,58 @@ char *mac_format(const uint8_t mac[6], char *buf)
 	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
 		 mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return buf;
+}
+
+int sockaddr_parse(const char *s, uint16_t default_port,
+		   struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	char host[64];
+	const char *port = NULL, *colon;
+	unsigned long p = default_port;
+	char *end;
+	size_t hl;
+
+	if (!s || !s[0])
+		return -EINVAL;
+	if (s[0] == '[') {			/* [v6]:port */
+		const char *rb = strchr(s, ']');
+
+		if (!rb || (rb[1] && rb[1] != ':'))
+			return -EINVAL;
+		hl = (size_t)(rb - s - 1);
+		s++;
+		if (rb[1])
+			port = rb + 2;
+	} else if ((colon = strchr(s, ':')) && !strchr(colon + 1, ':')) {
+		hl = (size_t)(colon - s);	/* v4:port */
+		port = colon + 1;
+	} else {
+		hl = strlen(s);			/* v4 or v6 alone */
+	}
+	if (!hl || hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (port) {
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (!*port || *end || errno || !p || p > 65535)
+			return -EINVAL;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)p);
+		*len = sizeof(*a4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)p);
+		*len = sizeof(*a6);
+		return 0;
+	}
+	return -EINVAL;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* IPv4 addresses are kept in host byte order throughout mvm's control plane */
 
@@ -55,5 +56,16 @@ int mac_parse(const char *s, uint8_t mac[6]);
 
 /** mac_format() - 6 bytes to "aa:bb:cc:dd:ee:ff" in @buf (MAC_STRLEN) */
 char *mac_format(const uint8_t mac[6], char *buf);
+
+/**
+ * sockaddr_parse() - parse "1.2.3.4", "1.2.3.4:5353", "::1" or
+ *		      "[::1]:5353" into a socket address
+ * @s:		text
+ * @default_port: the port when @s names none
+ * @ss, @len:	receive the socket address
+ * Return: 0 or -EINVAL
+ */
+int sockaddr_parse(const char *s, uint16_t default_port,
+		   struct sockaddr_storage *ss, socklen_t *len);
 
 #endif

@@ -19,8 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DHCP_SERVER_PORT	67
-#define DHCP_CLIENT_PORT	68
+#include "pkt/wire.h"
 
 #define DHCP_MAGIC_COOKIE	0x63825363u	/* RFC 2131 3 */
 #define DHCP_HDR_LEN		236		/* BOOTP header, RFC 2131 2 */

@@ -52,10 +52,9 @@
 #include "pkt/csum.h"
 #include "gateway/gw_nat.h"
 #include "gateway/gw_priv.h"
+#include "pkt/wire.h"
 #include "vswitch/port.h"
-
-#define DNS_PORT	53
-#define DHCP_SERVER_PORT 67
+#include "vswitch/vsw.h"
 
 int gw_create(const uint8_t mac[6], uint32_t ip, struct gw **out)
 {
@@ -66,7 +65,7 @@ int gw_create(const uint8_t mac[6], uint32_t ip, struct gw **out)
 	memcpy(gw->mac, mac, ETH_ALEN_);
 	gw->ip = ip;
 	gw->mtu = 1500;
-	for (unsigned i = 0; i < VSW_DNS_UPSTREAMS; i++)
+	for (unsigned i = 0; i < GW_DNS_UPSTREAMS; i++)
 		gw->up[i].fd = -1;
 	*out = gw;
 	return 0;
@@ -91,7 +90,7 @@ void gw_set_network(struct gw *gw, const struct cidr4 *subnet, uint16_t mtu)
 		gw->mtu = mtu;
 }
 
-int gw_services_configure(struct gw *gw, const struct vsw_services_config *c)
+int gw_services_configure_locked(struct gw *gw, const struct gw_services_config *c)
 {
 	int ret;
 
@@ -482,63 +481,101 @@ struct gw_port {
 	struct gw *gw;
 };
 
+static struct gw *gw_of(struct vsw_port *p)
+{
+	return ((struct gw_port *)p)->gw;
+}
+
 static int gw_port_deliver(struct vsw_port *p,
 			   const struct virtio_net_hdr_v1 *vh,
 			   const uint8_t *frame, size_t len)
 {
-	struct gw_port *gp = (struct gw_port *)p;
-
-	/* the switch collects the reply with gw_output() after forwarding */
-	gw_input(gp->gw, vh, frame, len);
+	/* a reply goes out once the frame is forwarded: gw_port_output() */
+	if (gw_input(gw_of(p), vh, frame, len))
+		vsw_port_defer_output(p);
 	return 0;
+}
+
+static void gw_port_output(struct vsw_port *p)
+{
+	struct gw *gw = gw_of(p);
+
+	gw_emit(gw);
 }
 
 static void gw_port_event(struct vsw_port *p, unsigned tag, uint32_t events)
 {
-	struct gw_port *gp = (struct gw_port *)p;
+	struct gw *gw = gw_of(p);
 
-	if (tag >= GW_DNS_FWD_TAG && tag < GW_DNS_FWD_TAG + VSW_DNS_UPSTREAMS)
-		gw_dns_fwd_event(gp->gw, tag - GW_DNS_FWD_TAG);
-	else if (tag >= GW_DNS_FWD_TCP_TAG && tag < GW_DNS_FWD_TCP_TAG + GW_DNS_FWD_TCP)
-		gw_dns_fwd_tcp_event(gp->gw, tag - GW_DNS_FWD_TCP_TAG, events);
+	if (tag >= GW_DNS_FWD_TAG && tag < GW_DNS_FWD_TAG + GW_DNS_UPSTREAMS)
+		gw_dns_fwd_event(gw, tag - GW_DNS_FWD_TAG);
+	else if (tag >= GW_DNS_FWD_TCP_TAG &&
+		 tag < GW_DNS_FWD_TCP_TAG + GW_DNS_FWD_TCP)
+		gw_dns_fwd_tcp_event(gw, tag - GW_DNS_FWD_TCP_TAG, events);
 	else if (tag == GW_NAT_TAG)
-		gw_nat_poll(gp->gw);
+		gw_nat_poll(gw);
+}
+
+static int gw_port_timeout_ms(struct vsw_port *p, uint64_t now_ns)
+{
+	return gw_timeout_ms(gw_of(p), now_ns);
+}
+
+static void gw_port_tick(struct vsw_port *p, uint64_t now_ns)
+{
+	gw_tick(gw_of(p), now_ns);
 }
 
 static void gw_port_destroy(struct vsw_port *p)
 {
-	struct gw_port *gp = (struct gw_port *)p;
-
-	gw_destroy(gp->gw);
-	free(gp);
+	gw_destroy(gw_of(p));
+	free(p);
 }
 
 static const struct vsw_port_ops gw_port_ops = {
 	.type = "gateway",
 	.deliver = gw_port_deliver,
 	.event = gw_port_event,
+	.output = gw_port_output,
+	.timeout_ms = gw_port_timeout_ms,
+	.tick = gw_port_tick,
 	.destroy = gw_port_destroy,
 };
 
-int gw_port_new(const uint8_t mac[6], uint32_t ip, struct vsw_port **out)
+int gw_attach(struct vsw *sw, const struct gw_config *c, struct gw **out)
 {
-	struct gw_port *gp = calloc(1, sizeof(*gp));
+	struct gw_port *gp;
+	unsigned id;
 	int ret;
 
+	if (!sw || !c || !c->subnet.prefix || c->mtu < 68)
+		return -EINVAL;
+	gp = calloc(1, sizeof(*gp));
 	if (!gp)
 		return -ENOMEM;
-	ret = gw_create(mac, ip, &gp->gw);
+	ret = gw_create(c->mac, c->ip, &gp->gw);
 	if (ret) {
 		free(gp);
 		return ret;
 	}
+	gw_set_network(gp->gw, &c->subnet, c->mtu);
 	gp->port.ops = &gw_port_ops;
+	gp->port.permanent = true;
 	gp->gw->port = &gp->port;
-	*out = &gp->port;
+	ret = vsw_port_add(sw, &gp->port, "gateway", &id);
+	if (ret) {
+		gw_port_destroy(&gp->port);
+		return ret;
+	}
+	vsw_lock(sw);
+	ret = vsw_port_pin_mac(&gp->port, c->mac);
+	vsw_unlock(sw);
+	if (ret) {
+		/* cannot happen on a switch we just joined; stay consistent */
+		gp->port.permanent = false;
+		vsw_port_remove(sw, id);
+		return ret;
+	}
+	*out = gp->gw;
 	return 0;
-}
-
-struct gw *gw_port_gw(struct vsw_port *p)
-{
-	return p->ops == &gw_port_ops ? ((struct gw_port *)p)->gw : NULL;
 }

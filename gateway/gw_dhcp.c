@@ -62,7 +62,7 @@ static void gw_dhcp_move(struct dhcp_server *from, struct dhcp_server *to)
 	}
 }
 
-int gw_dhcp_configure(struct gw *gw, const struct vsw_services_config *c)
+int gw_dhcp_configure(struct gw *gw, const struct gw_services_config *c)
 {
 	struct dhcp_config *dc;
 	struct dhcp_server *s = NULL;
@@ -138,7 +138,7 @@ bool gw_dhcp_input(struct gw *gw, const struct frame_eth *eth,
 	return true;
 }
 
-int gw_dhcp_static(struct gw *gw, const uint8_t mac[6], uint32_t ip,
+int gw_dhcp_static_locked(struct gw *gw, const uint8_t mac[6], uint32_t ip,
 		   const char *hostname, bool add)
 {
 	struct dhcp_lease_table *t;
@@ -151,13 +151,13 @@ int gw_dhcp_static(struct gw *gw, const uint8_t mac[6], uint32_t ip,
 	return dhcp_lease_static_add(t, mac, ip, hostname);
 }
 
-bool gw_dhcp_ip_in_use(struct gw *gw, uint32_t ip)
+bool gw_dhcp_ip_in_use_locked(struct gw *gw, uint32_t ip)
 {
 	return gw->dhcp && dhcp_lease_ip_in_use(dhcp_server_leases(gw->dhcp),
 						ip, gw_dhcp_now());
 }
 
-int gw_leases_export(struct gw *gw, struct json_object **out)
+int gw_leases_export_locked(struct gw *gw, struct json_object **out)
 {
 	if (!gw->dhcp)
 		return -ENOTCONN;
@@ -165,7 +165,7 @@ int gw_leases_export(struct gw *gw, struct json_object **out)
 				 out);
 }
 
-int gw_leases_import(struct gw *gw, const struct json_object *in)
+int gw_leases_import_locked(struct gw *gw, const struct json_object *in)
 {
 	if (!gw->dhcp)
 		return -ENOTCONN;

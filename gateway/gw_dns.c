@@ -14,11 +14,11 @@
  *   - replicas of other networks' zones (@gw->rep), which the control
  *     plane (mvmd) creates and keeps in step: every record it adds to or
  *     removes from a network's own zone it also adds to or removes from
- *     that network's replicas in other switches (vsw_dns_owner_add() with
+ *     that network's replicas in other switches (gw_dns_owner_add() with
  *     the replica's domain; -ENOENT where there is none);
  *   - a view table (@gw->views) says which client addresses on this
- *     network see which replicas (vsw_dns_view_add()). A replica nobody
- *     sees any more is freed (vsw_dns_view_remove()).
+ *     network see which replicas (gw_dns_view_add()). A replica nobody
+ *     sees any more is freed (gw_dns_view_remove()).
  *
  * A query from client C is answered from the view [own zone, the replicas
  * C sees] (dns/dns_server.h: the first zone wins for a bare name, so a
@@ -26,7 +26,7 @@
  * client the control plane does not know (a dynamic DHCP client, a
  * spoofed source) sees only the own zone. A replica costs a zone's memory
  * (dns_zone.h) and exists only while a guest spans both networks; both
- * tables are bounded (VSW_DNS_REPLICAS, VSW_DNS_VIEWS, vsw.h).
+ * tables are bounded (GW_DNS_REPLICAS, GW_DNS_VIEWS, vsw.h).
  *
  * Answers and forwarding: gw_dns_answer() builds the view of the client
  * and calls dns_server_answer(), for UDP (gw_dns_input(): the response
@@ -51,8 +51,8 @@
 
 #include "gateway/gw_nat.h"
 #include "gateway/gw_priv.h"
+#include "pkt/wire.h"
 
-#define DNS_PORT	53
 
 /* the largest UDP response we send: within the MTU, at least 512 */
 static size_t gw_dns_resp_max(const struct gw *gw)
@@ -79,7 +79,7 @@ static struct dns_zone *gw_dns_zone_make(const char *domain,
 	return z;
 }
 
-int gw_dns_configure(struct gw *gw, const struct vsw_services_config *c)
+int gw_dns_configure(struct gw *gw, const struct gw_services_config *c)
 {
 	const char *dom = c->domain && c->domain[0] ? c->domain : "";
 	struct dns_zone *z = NULL;
@@ -113,7 +113,7 @@ void gw_dns_free(struct gw *gw)
 
 	dns_zone_free(gw->zone);
 	gw->zone = NULL;
-	for (i = 0; i < VSW_DNS_REPLICAS; i++) {
+	for (i = 0; i < GW_DNS_REPLICAS; i++) {
 		dns_zone_free(gw->rep[i].zone);
 		gw->rep[i].zone = NULL;
 	}
@@ -125,7 +125,7 @@ static int gw_dns_rep_find(const struct gw *gw, const char *domain)
 {
 	unsigned i;
 
-	for (i = 0; i < VSW_DNS_REPLICAS; i++)
+	for (i = 0; i < GW_DNS_REPLICAS; i++)
 		if (gw->rep[i].zone && !strcasecmp(gw->rep[i].domain, domain))
 			return (int)i;
 	return -1;
@@ -142,7 +142,7 @@ static struct dns_zone *gw_dns_zone_get(struct gw *gw, const char *zone)
 	return r < 0 ? NULL : gw->rep[r].zone;
 }
 
-int gw_dns_owner_add(struct gw *gw, const char *zone, uint32_t owner,
+int gw_dns_owner_add_locked(struct gw *gw, const char *zone, uint32_t owner,
 		     const char *name, const char *const *aliases,
 		     size_t n_aliases, uint32_t ip)
 {
@@ -159,7 +159,7 @@ int gw_dns_owner_add(struct gw *gw, const char *zone, uint32_t owner,
 	return dns_zone_add(z, &o);
 }
 
-int gw_dns_owner_remove(struct gw *gw, const char *zone, uint32_t owner)
+int gw_dns_owner_remove_locked(struct gw *gw, const char *zone, uint32_t owner)
 {
 	struct dns_zone *z = gw_dns_zone_get(gw, zone);
 	int ret;
@@ -172,7 +172,7 @@ int gw_dns_owner_remove(struct gw *gw, const char *zone, uint32_t owner)
 	return ret < 0 ? ret : 0;
 }
 
-int gw_dns_view_add(struct gw *gw, uint32_t client_ip, const char *domain,
+int gw_dns_view_add_locked(struct gw *gw, uint32_t client_ip, const char *domain,
 		    const struct cidr4 *subnet)
 {
 	int r, created = 0;
@@ -190,13 +190,13 @@ int gw_dns_view_add(struct gw *gw, uint32_t client_ip, const char *domain,
 			    gw->views[i].rep == (unsigned)r)
 				return 0;
 	}
-	if (gw->n_views == VSW_DNS_VIEWS)
+	if (gw->n_views == GW_DNS_VIEWS)
 		return -ENOSPC;
 	if (r < 0) {
-		for (i = 0; i < VSW_DNS_REPLICAS; i++)
+		for (i = 0; i < GW_DNS_REPLICAS; i++)
 			if (!gw->rep[i].zone)
 				break;
-		if (i == VSW_DNS_REPLICAS)
+		if (i == GW_DNS_REPLICAS)
 			return -ENOSPC;
 		gw->rep[i].zone = gw_dns_zone_make(domain, subnet, 0);
 		if (!gw->rep[i].zone)
@@ -211,9 +211,9 @@ int gw_dns_view_add(struct gw *gw, uint32_t client_ip, const char *domain,
 	return created;
 }
 
-int gw_dns_view_remove(struct gw *gw, uint32_t client_ip)
+int gw_dns_view_remove_locked(struct gw *gw, uint32_t client_ip)
 {
-	bool seen[VSW_DNS_REPLICAS] = { false };
+	bool seen[GW_DNS_REPLICAS] = { false };
 	unsigned i = 0;
 	int n = 0;
 
@@ -225,7 +225,7 @@ int gw_dns_view_remove(struct gw *gw, uint32_t client_ip)
 			seen[gw->views[i++].rep] = true;
 		}
 	}
-	for (i = 0; i < VSW_DNS_REPLICAS; i++) {
+	for (i = 0; i < GW_DNS_REPLICAS; i++) {
 		if (gw->rep[i].zone && !seen[i]) {
 			dns_zone_free(gw->rep[i].zone);
 			gw->rep[i].zone = NULL;
@@ -256,7 +256,7 @@ int gw_dns_answer(struct gw *gw, uint32_t client_ip, const uint8_t *q,
 		  size_t len, int over_tcp, uint8_t *resp, size_t max,
 		  size_t *resp_len)
 {
-	struct dns_zone *zones[1 + VSW_DNS_REPLICAS];
+	struct dns_zone *zones[1 + GW_DNS_REPLICAS];
 	struct dns_view v = { .zones = zones };
 	size_t ours = gw_dns_resp_max(gw);
 	unsigned i;
@@ -316,40 +316,40 @@ void gw_services_stats(const struct gw *gw, struct json_object *o)
 		dhcp_server_get_stats(gw->dhcp, &s);
 		dhcp_lease_get_stats(dhcp_server_leases(gw->dhcp), &l);
 		dh = json_object_new_object();
-		gw_json_u64(dh, "offers", s.offers);
-		gw_json_u64(dh, "acks", s.acks);
-		gw_json_u64(dh, "naks", s.naks);
-		gw_json_u64(dh, "informs", s.informs);
-		gw_json_u64(dh, "declines", s.declines);
-		gw_json_u64(dh, "releases", s.releases);
-		gw_json_u64(dh, "refused", s.refused);
-		gw_json_u64(dh, "malformed", s.malformed);
-		gw_json_u64(dh, "table_full", l.refused_full);
-		gw_json_u64(dh, "pool_full", l.refused_pool);
-		gw_json_u64(dh, "leases_static", l.n_static);
-		gw_json_u64(dh, "leases_dynamic", l.n_dynamic);
+		json_add_u64(dh, "offers", s.offers);
+		json_add_u64(dh, "acks", s.acks);
+		json_add_u64(dh, "naks", s.naks);
+		json_add_u64(dh, "informs", s.informs);
+		json_add_u64(dh, "declines", s.declines);
+		json_add_u64(dh, "releases", s.releases);
+		json_add_u64(dh, "refused", s.refused);
+		json_add_u64(dh, "malformed", s.malformed);
+		json_add_u64(dh, "table_full", l.refused_full);
+		json_add_u64(dh, "pool_full", l.refused_pool);
+		json_add_u64(dh, "leases_static", l.n_static);
+		json_add_u64(dh, "leases_dynamic", l.n_dynamic);
 		json_object_object_add(o, "dhcp", dh);
 	}
-	for (i = 0; i < VSW_DNS_REPLICAS; i++)
+	for (i = 0; i < GW_DNS_REPLICAS; i++)
 		reps += gw->rep[i].zone != NULL;
 	dn = json_object_new_object();
-	gw_json_u64(dn, "queries", d->queries);
-	gw_json_u64(dn, "answers", d->answers);
-	gw_json_u64(dn, "nxdomain", d->nxdomain);
-	gw_json_u64(dn, "refused", d->refused);
-	gw_json_u64(dn, "forwarded", d->forwarded);
-	gw_json_u64(dn, "servfail", d->servfail);
-	gw_json_u64(dn, "timeouts", d->timeouts);
-	gw_json_u64(dn, "pending_full", d->pending_full);
-	gw_json_u64(dn, "dropped", d->dropped);
-	gw_json_u64(dn, "tcp_resets", d->tcp_resets);
-	gw_json_u64(dn, "tcp_fallbacks", d->tcp_fallbacks);
-	gw_json_u64(dn, "tcp_fallbacks_rebuilt", d->tcp_rebuilt);
-	gw_json_u64(dn, "pending", gw->n_fwd);
-	gw_json_u64(dn, "replicas", reps);
-	gw_json_u64(dn, "views", gw->n_views);
+	json_add_u64(dn, "queries", d->queries);
+	json_add_u64(dn, "answers", d->answers);
+	json_add_u64(dn, "nxdomain", d->nxdomain);
+	json_add_u64(dn, "refused", d->refused);
+	json_add_u64(dn, "forwarded", d->forwarded);
+	json_add_u64(dn, "servfail", d->servfail);
+	json_add_u64(dn, "timeouts", d->timeouts);
+	json_add_u64(dn, "pending_full", d->pending_full);
+	json_add_u64(dn, "dropped", d->dropped);
+	json_add_u64(dn, "tcp_resets", d->tcp_resets);
+	json_add_u64(dn, "tcp_fallbacks", d->tcp_fallbacks);
+	json_add_u64(dn, "tcp_fallbacks_rebuilt", d->tcp_rebuilt);
+	json_add_u64(dn, "pending", gw->n_fwd);
+	json_add_u64(dn, "replicas", reps);
+	json_add_u64(dn, "views", gw->n_views);
 	if (gw->zone)
-		gw_json_u64(dn, "zone_full", gw->zone->full);
+		json_add_u64(dn, "zone_full", gw->zone->full);
 	gw_dns_tcp_stats(gw, dn);
 	json_object_object_add(o, "dns", dn);
 	gw_nat_stats(gw, o);

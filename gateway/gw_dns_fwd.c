@@ -10,7 +10,7 @@
  * drops datagrams from any other source), watched by the switch's epoll
  * as an fd of the gateway port (tag GW_DNS_FWD_TAG + index).
  *
- * Each query in flight takes a slot of a fixed table (VSW_DNS_PENDING);
+ * Each query in flight takes a slot of a fixed table (GW_DNS_PENDING);
  * when it is full the query gets SERVFAIL at once (counted in
  * "pending_full"). The query's ID is replaced by a fresh random one
  * (getrandom(), unique among those in flight) and the question recorded
@@ -19,7 +19,7 @@
  * 9.1); anything else is dropped and the slot keeps waiting. The reply is
  * relayed to the client with its own ID.
  *
- * A query not answered within the timeout (VSW_DNS_TIMEOUT_MS, checked by
+ * A query not answered within the timeout (GW_DNS_TIMEOUT_MS, checked by
  * gw_tick() from the switch loop, whose epoll timeout follows
  * gw_timeout_ms()) gets SERVFAIL, and new queries then go to the next
  * upstream. ECONNREFUSED on an upstream socket (nothing listens there)
@@ -48,64 +48,10 @@
 
 #include "common/util.h"
 #include "gateway/gw_priv.h"
+#include "pkt/wire.h"
 #include "vswitch/port.h"
 
-#define DNS_PORT	53
 #define GW_DNS_FWD_BURST	32	/* replies read per wakeup and upstream */
-
-int vsw_upstream_parse(const char *s, struct sockaddr_storage *ss,
-		       socklen_t *len)
-{
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	char host[64];
-	const char *port = NULL, *colon;
-	unsigned long p = DNS_PORT;
-	char *end;
-	size_t hl;
-
-	if (!s || !s[0])
-		return -EINVAL;
-	if (s[0] == '[') {			/* [v6]:port */
-		const char *rb = strchr(s, ']');
-
-		if (!rb || (rb[1] && rb[1] != ':'))
-			return -EINVAL;
-		hl = (size_t)(rb - s - 1);
-		s++;
-		if (rb[1])
-			port = rb + 2;
-	} else if ((colon = strchr(s, ':')) && !strchr(colon + 1, ':')) {
-		hl = (size_t)(colon - s);	/* v4:port */
-		port = colon + 1;
-	} else {
-		hl = strlen(s);			/* v4 or v6 alone */
-	}
-	if (!hl || hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	if (port) {
-		errno = 0;
-		p = strtoul(port, &end, 10);
-		if (!*port || *end || errno || !p || p > 65535)
-			return -EINVAL;
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)p);
-		*len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)p);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	return -EINVAL;
-}
 
 /* hand answer @msg (@len bytes; it may be gw_udp_payload() already) to
  * @to: a UDP reply (sent now if @emit, else left pending) or the stream */
@@ -162,10 +108,10 @@ static void gw_dns_fwd_close(struct gw *gw)
 {
 	unsigned i;
 
-	for (i = 0; i < VSW_DNS_PENDING; i++)
+	for (i = 0; i < GW_DNS_PENDING; i++)
 		if (gw->fwd[i].used)
 			gw_dns_fwd_fail(gw, &gw->fwd[i], true);
-	for (i = 0; i < VSW_DNS_UPSTREAMS; i++) {
+	for (i = 0; i < GW_DNS_UPSTREAMS; i++) {
 		if (gw->up[i].fd < 0)
 			continue;
 		if (gw->port)
@@ -182,7 +128,7 @@ void gw_dns_fwd_free(struct gw *gw)
 
 	/* no SERVFAILs on the way out: just drop what is in flight */
 	gw_dns_fwd_tcp_free(gw);
-	for (i = 0; i < VSW_DNS_PENDING; i++)
+	for (i = 0; i < GW_DNS_PENDING; i++)
 		gw->fwd[i].used = false;
 	gw->n_fwd = 0;
 	gw_dns_fwd_close(gw);
@@ -190,15 +136,15 @@ void gw_dns_fwd_free(struct gw *gw)
 	gw->fwd_keep = NULL;
 }
 
-int gw_dns_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
+int gw_dns_fwd_configure(struct gw *gw, const struct gw_services_config *c)
 {
-	struct gw_upstream up[VSW_DNS_UPSTREAMS];
+	struct gw_upstream up[GW_DNS_UPSTREAMS];
 	size_t i, n = 0;
 	int ret = 0;
 
-	for (i = 0; c->forward && i < c->n_upstreams && n < VSW_DNS_UPSTREAMS;
+	for (i = 0; c->forward && i < c->n_upstreams && n < GW_DNS_UPSTREAMS;
 	     i++, n++)
-		if (vsw_upstream_parse(c->upstreams[i], &up[n].ss, &up[n].len))
+		if (sockaddr_parse(c->upstreams[i], DNS_PORT, &up[n].ss, &up[n].len))
 			return -EINVAL;
 	gw_dns_fwd_close(gw);
 	if (n && !gw->tcp_buf) {	/* TCP retries: allocated once */
@@ -207,7 +153,7 @@ int gw_dns_fwd_configure(struct gw *gw, const struct vsw_services_config *c)
 			return -ENOMEM;
 	}
 	if (n && !gw->fwd_keep) {
-		gw->fwd_keep = malloc((size_t)VSW_DNS_PENDING * GW_DNS_FWD_QKEEP);
+		gw->fwd_keep = malloc((size_t)GW_DNS_PENDING * GW_DNS_FWD_QKEEP);
 		if (!gw->fwd_keep)
 			return -ENOMEM;
 	}
@@ -262,10 +208,10 @@ static uint16_t gw_dns_fwd_id(struct gw *gw)
 			gw->n_rnd = 64;
 		}
 		id = gw->rnd[--gw->n_rnd];
-		for (i = 0; i < VSW_DNS_PENDING; i++)
+		for (i = 0; i < GW_DNS_PENDING; i++)
 			if (gw->fwd[i].used && gw->fwd[i].f.upstream_id == id)
 				break;
-		if (i == VSW_DNS_PENDING)
+		if (i == GW_DNS_PENDING)
 			return id;
 	}
 }
@@ -280,7 +226,7 @@ int gw_dns_fwd_query(struct gw *gw, const struct gw_dns_to *to,
 		gw->dns_st.dropped++;
 		return -EINVAL;
 	}
-	for (i = 0; i < VSW_DNS_PENDING; i++) {
+	for (i = 0; i < GW_DNS_PENDING; i++) {
 		if (!gw->fwd[i].used) {
 			q = &gw->fwd[i];
 			break;
@@ -315,7 +261,7 @@ int gw_dns_fwd_query(struct gw *gw, const struct gw_dns_to *to,
 		q->qlen = (uint16_t)len;
 	}
 	q->deadline_ns = now_mono_ns() + (uint64_t)(gw->cfg.timeout_ms ?
-		gw->cfg.timeout_ms : VSW_DNS_TIMEOUT_MS) * 1000000ull;
+		gw->cfg.timeout_ms : GW_DNS_TIMEOUT_MS) * 1000000ull;
 	gw->n_fwd++;
 	if (send(gw->up[gw->cur_up].fd, gw->scratch, len, MSG_DONTWAIT) < 0 &&
 	    send(gw->up[gw->cur_up].fd, gw->scratch, len, MSG_DONTWAIT) < 0) {
@@ -345,7 +291,7 @@ static struct gw_dns_fwd_q *gw_dns_fwd_find(struct gw *gw, unsigned idx, uint16_
 {
 	unsigned i;
 
-	for (i = 0; i < VSW_DNS_PENDING; i++)
+	for (i = 0; i < GW_DNS_PENDING; i++)
 		if (gw->fwd[i].used && !gw->fwd[i].tcp &&
 		    gw->fwd[i].upstream == idx && gw->fwd[i].f.upstream_id == id)
 			return &gw->fwd[i];
@@ -357,7 +303,7 @@ static void gw_dns_fwd_fail_upstream(struct gw *gw, unsigned idx)
 {
 	unsigned i;
 
-	for (i = 0; i < VSW_DNS_PENDING; i++)
+	for (i = 0; i < GW_DNS_PENDING; i++)
 		if (gw->fwd[i].used && gw->fwd[i].upstream == idx)
 			gw_dns_fwd_fail(gw, &gw->fwd[i], true);
 	if (gw->cur_up == idx && gw->n_up)
@@ -439,7 +385,7 @@ void gw_dns_fwd_tick(struct gw *gw, uint64_t now_ns)
 	unsigned i;
 
 	gw_dns_tcp_tick(gw, now_ns);
-	for (i = 0; gw->n_fwd && i < VSW_DNS_PENDING; i++) {
+	for (i = 0; gw->n_fwd && i < GW_DNS_PENDING; i++) {
 		struct gw_dns_fwd_q *q = &gw->fwd[i];
 
 		if (!q->used || q->deadline_ns > now_ns)
@@ -459,7 +405,7 @@ int gw_dns_fwd_timeout_ms(const struct gw *gw, uint64_t now_ns)
 
 	if (!gw->n_fwd)
 		return t;
-	for (i = 0; i < VSW_DNS_PENDING; i++)
+	for (i = 0; i < GW_DNS_PENDING; i++)
 		if (gw->fwd[i].used && gw->fwd[i].deadline_ns < min)
 			min = gw->fwd[i].deadline_ns;
 	if (min <= now_ns)

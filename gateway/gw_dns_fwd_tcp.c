@@ -131,7 +131,7 @@ int gw_dns_fwd_tcp_start(struct gw *gw, struct gw_dns_fwd_q *q)
 	t->in_len = 0;
 	q->tcp = (uint8_t)(i + 1);
 	q->deadline_ns = now_mono_ns() + (uint64_t)(gw->cfg.timeout_ms ?
-		gw->cfg.timeout_ms : VSW_DNS_TIMEOUT_MS) * 1000000ull;
+		gw->cfg.timeout_ms : GW_DNS_TIMEOUT_MS) * 1000000ull;
 	gw->dns_st.tcp_fallbacks++;
 	return 0;
 }

@@ -391,15 +391,15 @@ void gw_dns_tcp_stats(const struct gw *gw, struct json_object *o)
 	const struct gw_dns_tcp *d = gw_dns_tcp_get(gw);
 	struct json_object *t = json_object_new_object();
 
-	gw_json_u64(t, "sessions", d ? d->n : 0);
-	gw_json_u64(t, "max_sessions", GW_DNS_TCP_SESSIONS);
-	gw_json_u64(t, "opened", d ? d->opened : 0);
-	gw_json_u64(t, "queries", d ? d->queries : 0);
-	gw_json_u64(t, "idle_closed", d ? d->idle_closed : 0);
-	gw_json_u64(t, "evicted", d ? d->evicted : 0);
-	gw_json_u64(t, "refused", d ? d->refused : 0);
-	gw_json_u64(t, "too_long", d ? d->too_long : 0);
-	gw_json_u64(t, "answers_dropped", d ? d->answers_dropped : 0);
+	json_add_u64(t, "sessions", d ? d->n : 0);
+	json_add_u64(t, "max_sessions", GW_DNS_TCP_SESSIONS);
+	json_add_u64(t, "opened", d ? d->opened : 0);
+	json_add_u64(t, "queries", d ? d->queries : 0);
+	json_add_u64(t, "idle_closed", d ? d->idle_closed : 0);
+	json_add_u64(t, "evicted", d ? d->evicted : 0);
+	json_add_u64(t, "refused", d ? d->refused : 0);
+	json_add_u64(t, "too_long", d ? d->too_long : 0);
+	json_add_u64(t, "answers_dropped", d ? d->answers_dropped : 0);
 	json_object_object_add(o, "tcp", t);
 }
 

@@ -17,7 +17,7 @@
  * and the protocol modules (gw_nat_tcp.c, gw_nat_udp.c, gw_nat_icmp.c)
  * open host sockets for what is allowed. Every host socket is made by
  * gw_nat_socket(), which counts it against a process-wide budget
- * (vsw_nat_fd_budget()): together with the flow table's per-network and
+ * (gw_nat_fd_budget()): together with the flow table's per-network and
  * per-guest limits this bounds what guests can make the daemon hold.
  *
  * Host sockets live in the NAT's own epoll set (see gw_nat.h); the
@@ -61,7 +61,7 @@
 static _Atomic unsigned gw_nat_fds;	/* host sockets of every NAT */
 static unsigned gw_nat_fd_max;		/* 0 = no budget */
 
-void vsw_nat_fd_budget(unsigned n)
+void gw_nat_fd_budget(unsigned n)
 {
 	gw_nat_fd_max = n;
 }
@@ -237,7 +237,7 @@ static void gw_nat_flows_free(struct gw *gw)
 	nat->socks = NULL;
 }
 
-static int gw_nat_flows_new(struct gw *gw, const struct vsw_nat_config *c)
+static int gw_nat_flows_new(struct gw *gw, const struct gw_nat_config *c)
 {
 	struct gw_nat *nat = gw->nat;
 	struct nat_tcp_config tc = nat_tcp_config_default(gw->mtu);
@@ -258,22 +258,22 @@ static int gw_nat_flows_new(struct gw *gw, const struct vsw_nat_config *c)
 	return nat_tcp_create(&tc, nat->ft, gw_nat_tcp_ops(), gw, &nat->tcp);
 }
 
-int gw_nat_configure(struct gw *gw, const struct vsw_nat_config *in)
+int gw_nat_configure_locked(struct gw *gw, const struct gw_nat_config *in)
 {
-	struct vsw_nat_config c = *in;
+	struct gw_nat_config c = *in;
 	struct gw_nat *nat;
 	int ret;
 
 	if (!gw->configured)
 		return -ENOTCONN;
 	if (!c.max_flows)
-		c.max_flows = VSW_NAT_FLOWS_DEFAULT;
+		c.max_flows = GW_NAT_FLOWS_DEFAULT;
 	if (!c.max_flows_guest)
-		c.max_flows_guest = MIN(VSW_NAT_FLOWS_GUEST, c.max_flows);
+		c.max_flows_guest = MIN(GW_NAT_FLOWS_GUEST, c.max_flows);
 	if (!c.tcp_idle_ms)
-		c.tcp_idle_ms = VSW_NAT_TCP_IDLE_MS;
+		c.tcp_idle_ms = GW_NAT_TCP_IDLE_MS;
 	if (!c.udp_idle_ms)
-		c.udp_idle_ms = VSW_NAT_UDP_IDLE_MS;
+		c.udp_idle_ms = GW_NAT_UDP_IDLE_MS;
 	if (c.max_flows > NAT_FLOW_MAX || c.max_flows_guest > c.max_flows)
 		return -EINVAL;
 
@@ -319,7 +319,7 @@ fail:
 	return ret;
 }
 
-int gw_nat_forget(struct gw *gw, uint32_t guest_ip)
+int gw_nat_forget_locked(struct gw *gw, uint32_t guest_ip)
 {
 	struct gw_nat *nat = gw->nat;
 	struct nat_flow *f, *next;
@@ -475,38 +475,38 @@ void gw_nat_stats(const struct gw *gw, struct json_object *o)
 			       json_object_new_boolean(nat->cfg.egress));
 	json_object_object_add(n, "host_access",
 			       json_object_new_boolean(nat->cfg.host_access));
-	gw_json_u64(n, "max_flows", nat->cfg.max_flows);
-	gw_json_u64(n, "max_flows_per_guest", nat->cfg.max_flows_guest);
-	gw_json_u64(n, "flows", fs.flows);
-	gw_json_u64(n, "tcp_flows", fs.tcp);
-	gw_json_u64(n, "udp_flows", fs.udp);
-	gw_json_u64(n, "flows_created", fs.created);
-	gw_json_u64(n, "drop_table_full", fs.drop_full);
-	gw_json_u64(n, "drop_guest_limit", fs.drop_guest);
-	gw_json_u64(n, "drop_fd_budget", nat->st.drop_fd);
-	gw_json_u64(n, "denied", nat->st.denied);
-	gw_json_u64(n, "socket_errors", nat->st.sock_errors);
-	gw_json_u64(n, "udp_out", nat->st.udp_out);
-	gw_json_u64(n, "udp_in", nat->st.udp_in);
-	gw_json_u64(n, "icmp_out", nat->st.icmp_out);
-	gw_json_u64(n, "icmp_in", nat->st.icmp_in);
-	gw_json_u64(n, "unreachable_sent", nat->st.unreach_sent);
-	gw_json_u64(n, "published_accepted", nat->st.pub_accepted);
+	json_add_u64(n, "max_flows", nat->cfg.max_flows);
+	json_add_u64(n, "max_flows_per_guest", nat->cfg.max_flows_guest);
+	json_add_u64(n, "flows", fs.flows);
+	json_add_u64(n, "tcp_flows", fs.tcp);
+	json_add_u64(n, "udp_flows", fs.udp);
+	json_add_u64(n, "flows_created", fs.created);
+	json_add_u64(n, "drop_table_full", fs.drop_full);
+	json_add_u64(n, "drop_guest_limit", fs.drop_guest);
+	json_add_u64(n, "drop_fd_budget", nat->st.drop_fd);
+	json_add_u64(n, "denied", nat->st.denied);
+	json_add_u64(n, "socket_errors", nat->st.sock_errors);
+	json_add_u64(n, "udp_out", nat->st.udp_out);
+	json_add_u64(n, "udp_in", nat->st.udp_in);
+	json_add_u64(n, "icmp_out", nat->st.icmp_out);
+	json_add_u64(n, "icmp_in", nat->st.icmp_in);
+	json_add_u64(n, "unreachable_sent", nat->st.unreach_sent);
+	json_add_u64(n, "published_accepted", nat->st.pub_accepted);
 
 	t = json_object_new_object();
-	gw_json_u64(t, "opened", ts.opened);
-	gw_json_u64(t, "refused", ts.refused);
-	gw_json_u64(t, "limited", ts.limited);
-	gw_json_u64(t, "no_flow", ts.no_flow);
-	gw_json_u64(t, "bad_segments", ts.bad_seg);
-	gw_json_u64(t, "retransmits", ts.retrans + ts.fast_retrans);
-	gw_json_u64(t, "dup_acks", ts.dup_acks);
-	gw_json_u64(t, "challenge_acks", ts.challenge_acks);
-	gw_json_u64(t, "resets_sent", ts.rst_sent);
-	gw_json_u64(t, "resets_received", ts.rst_rcvd);
-	gw_json_u64(t, "timeouts", ts.timeouts);
-	gw_json_u64(t, "bytes_to_host", ts.to_host);
-	gw_json_u64(t, "bytes_to_guest", ts.to_guest);
+	json_add_u64(t, "opened", ts.opened);
+	json_add_u64(t, "refused", ts.refused);
+	json_add_u64(t, "limited", ts.limited);
+	json_add_u64(t, "no_flow", ts.no_flow);
+	json_add_u64(t, "bad_segments", ts.bad_seg);
+	json_add_u64(t, "retransmits", ts.retrans + ts.fast_retrans);
+	json_add_u64(t, "dup_acks", ts.dup_acks);
+	json_add_u64(t, "challenge_acks", ts.challenge_acks);
+	json_add_u64(t, "resets_sent", ts.rst_sent);
+	json_add_u64(t, "resets_received", ts.rst_rcvd);
+	json_add_u64(t, "timeouts", ts.timeouts);
+	json_add_u64(t, "bytes_to_host", ts.to_host);
+	json_add_u64(t, "bytes_to_guest", ts.to_guest);
 	json_object_object_add(n, "tcp", t);
 	json_object_object_add(o, "nat", n);
 }

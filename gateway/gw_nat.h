@@ -29,7 +29,7 @@
 #include "nat/nat_flow.h"
 #include "nat/nat_tcp.h"
 #include "pkt/frame.h"
-#include "vswitch/vsw.h"
+#include "gateway/gateway.h"
 
 struct json_object;
 
@@ -79,7 +79,7 @@ struct gw_nat_stats {
 	uint64_t icmp_out, icmp_in;	/* echo requests / replies */
 	uint64_t unreach_sent;		/* ICMP unreachable to guests */
 	uint64_t denied;		/* by policy (internal, no host access) */
-	uint64_t drop_fd;		/* refused: fd budget (vsw_nat_fd_budget) */
+	uint64_t drop_fd;		/* refused: fd budget (gw_nat_fd_budget) */
 	uint64_t drop_limit;		/* refused: flow table or guest limit */
 	uint64_t sock_errors;		/* socket() / connect() / send() failures */
 	uint64_t pub_accepted;		/* connections accepted on published ports */
@@ -95,7 +95,7 @@ struct gw_nat_neigh {
 
 /** struct gw_nat - one network's NAT */
 struct gw_nat {
-	struct vsw_nat_config cfg;
+	struct gw_nat_config cfg;
 	int epfd;
 	struct nat_flow_table *ft;
 	struct nat_tcp *tcp;
@@ -114,11 +114,11 @@ struct gw_nat {
 
 /* gw_nat.c */
 
-/** gw_nat_configure() - vsw_nat_configure() under the lock */
-int gw_nat_configure(struct gw *gw, const struct vsw_nat_config *c);
+/** gw_nat_configure_locked() - gw_nat_configure() under the lock */
+int gw_nat_configure_locked(struct gw *gw, const struct gw_nat_config *c);
 
-/** gw_nat_forget() - vsw_nat_forget() under the lock */
-int gw_nat_forget(struct gw *gw, uint32_t guest_ip);
+/** gw_nat_forget_locked() - gw_nat_forget() under the lock */
+int gw_nat_forget_locked(struct gw *gw, uint32_t guest_ip);
 
 /** gw_nat_free() - stop the NAT: every flow and socket goes */
 void gw_nat_free(struct gw *gw);
@@ -252,7 +252,7 @@ void gw_nat_icmp_errqueue(struct gw *gw, int fd,
 			  const struct nat_flow_key *key);
 
 /* gw_nat_pub.c */
-int gw_nat_pub_add(struct gw *gw, const struct vsw_publish *p);
+int gw_nat_pub_add(struct gw *gw, const struct gw_publish *p);
 int gw_nat_pub_remove(struct gw *gw, uint32_t owner);
 void gw_nat_pub_event(struct gw *gw, uint32_t idx, uint32_t events);
 void gw_nat_pub_free(struct gw *gw);

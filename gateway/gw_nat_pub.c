@@ -5,8 +5,8 @@
  * Theory of operation
  * -------------------
  * mvmd binds the socket (TCP: listening; UDP: bound), makes it
- * non-blocking and hands it over with vsw_publish_add(); from then on it
- * is ours. Each network keeps up to VSW_PUBLISH_MAX of them in a table of
+ * non-blocking and hands it over with gw_publish_add(); from then on it
+ * is ours. Each network keeps up to GW_PUBLISH_MAX of them in a table of
  * slots, allocated with the first one; each socket sits in the NAT's epoll
  * set (level-triggered EPOLLIN, tag GW_NAT_EV_PUB + slot).
  *
@@ -34,7 +34,7 @@
  * gw_nat_udp_pub_input(), which keeps the flow whose replies return
  * through the same socket (gw_nat_udp.c).
  *
- * Removal (vsw_publish_remove(owner)): an owner's sockets are closed, and
+ * Removal (gw_publish_remove(owner)): an owner's sockets are closed, and
  * what they started goes too: the TCP flows toward the publication's
  * guest address and port are reset both ways (nat_tcp_abort()) - a walk
  * of the flow table, so a connection the guest itself opened from that
@@ -80,11 +80,11 @@
 struct gw_pub_slot {
 	bool used;
 	bool dead;
-	struct vsw_publish p;
+	struct gw_publish p;
 };
 
 struct gw_nat_pub {
-	struct gw_pub_slot slot[VSW_PUBLISH_MAX];
+	struct gw_pub_slot slot[GW_PUBLISH_MAX];
 	unsigned n;
 	int spare_fd;			/* reserved for fd exhaustion, or -1 */
 	uint8_t buf[GW_PUB_DGRAM_MAX];	/* one UDP datagram */
@@ -142,10 +142,10 @@ static bool gw_pub_guest_ok(const struct gw *gw, uint32_t ip)
 	return true;
 }
 
-int gw_nat_pub_add(struct gw *gw, const struct vsw_publish *p)
+int gw_nat_pub_add(struct gw *gw, const struct gw_publish *p)
 {
 	struct gw_nat_pub *pub;
-	unsigned i, free_slot = VSW_PUBLISH_MAX;
+	unsigned i, free_slot = GW_PUBLISH_MAX;
 	int ret;
 
 	if (p->fd < 0 || !p->guest_port || !p->host_port ||
@@ -168,15 +168,15 @@ int gw_nat_pub_add(struct gw *gw, const struct vsw_publish *p)
 	pub = gw_pub_get(gw);
 	if (!pub)
 		return -ENOMEM;
-	for (i = 0; i < VSW_PUBLISH_MAX; i++) {
+	for (i = 0; i < GW_PUBLISH_MAX; i++) {
 		if (!pub->slot[i].used) {
-			if (free_slot == VSW_PUBLISH_MAX)
+			if (free_slot == GW_PUBLISH_MAX)
 				free_slot = i;
 		} else if (pub->slot[i].p.fd == p->fd) {
 			return -EINVAL;		/* the same socket twice */
 		}
 	}
-	if (free_slot == VSW_PUBLISH_MAX)
+	if (free_slot == GW_PUBLISH_MAX)
 		return -ENOSPC;
 	ret = gw_nat_watch(gw, p->fd, gw_nat_ev(GW_NAT_EV_PUB, free_slot, 0),
 			   EPOLLIN);
@@ -228,7 +228,7 @@ int gw_nat_pub_remove(struct gw *gw, uint32_t owner)
 
 	if (!pub)
 		return 0;
-	for (i = 0; i < VSW_PUBLISH_MAX; i++) {
+	for (i = 0; i < GW_PUBLISH_MAX; i++) {
 		if (!pub->slot[i].used || pub->slot[i].p.owner != owner)
 			continue;
 		gw_pub_release(gw, &pub->slot[i], true);
@@ -306,7 +306,7 @@ static void gw_pub_kill(struct gw *gw, uint32_t idx, int err)
 }
 
 /* Return: 0, or a fatal errno of the listener */
-static int gw_pub_accept(struct gw *gw, const struct vsw_publish *p)
+static int gw_pub_accept(struct gw *gw, const struct gw_publish *p)
 {
 	struct gw_nat *nat = gw->nat;
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
@@ -356,7 +356,7 @@ static int gw_pub_accept(struct gw *gw, const struct vsw_publish *p)
 }
 
 /* Return: 0, or a fatal errno of the socket */
-static int gw_pub_recv(struct gw *gw, const struct vsw_publish *p)
+static int gw_pub_recv(struct gw *gw, const struct gw_publish *p)
 {
 	struct gw_nat_pub *pub = gw->nat->pub;
 	unsigned i;
@@ -399,11 +399,11 @@ static int gw_pub_recv(struct gw *gw, const struct vsw_publish *p)
 void gw_nat_pub_event(struct gw *gw, uint32_t idx, uint32_t events)
 {
 	struct gw_nat_pub *pub = gw->nat->pub;
-	struct vsw_publish p;
+	struct gw_publish p;
 	int err;
 
 	(void)events;	/* IN, or ERR / HUP: accept / recv tell which */
-	if (!pub || idx >= VSW_PUBLISH_MAX || !pub->slot[idx].used ||
+	if (!pub || idx >= GW_PUBLISH_MAX || !pub->slot[idx].used ||
 	    pub->slot[idx].dead)
 		return;
 	p = pub->slot[idx].p;	/* a copy: the slot may go meanwhile */
@@ -423,7 +423,7 @@ void gw_nat_pub_free(struct gw *gw)
 	if (!pub)
 		return;
 	/* the flows go with the engine (gw_nat_free()): close only */
-	for (i = 0; i < VSW_PUBLISH_MAX; i++)
+	for (i = 0; i < GW_PUBLISH_MAX; i++)
 		if (pub->slot[i].used)
 			gw_pub_release(gw, &pub->slot[i], false);
 	if (pub->spare_fd >= 0)

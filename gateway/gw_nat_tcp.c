@@ -46,8 +46,8 @@
 #include "common/util.h"
 #include "gateway/gw_nat.h"
 #include "gateway/gw_priv.h"
+#include "pkt/wire.h"
 
-#define DNS_PORT	53
 #define GW_DUMP_SIZE	65536
 #define GW_TCP_BUF_MIN	(2 << 20)	/* worth setting from this size */
 #define GW_TCP_BUF_MAX	(16 << 20)

@@ -69,9 +69,8 @@
 #include "nat/nat_udp.h"
 #include "gateway/gw_nat.h"
 #include "gateway/gw_priv.h"
+#include "pkt/wire.h"
 
-#define DNS_PORT	53
-#define DHCP_SERVER_PORT 67
 #define GW_UDP_BURST	32		/* datagrams read per event */
 #define GW_UDP_DNS_IDLE	10000000000ull	/* 10 s */
 #define GW_UDP_MAX	(65535 - 28)	/* largest UDP/IPv4 payload */

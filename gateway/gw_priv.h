@@ -24,9 +24,9 @@
 #include "dns/dns_msg.h"
 #include "dns/dns_server.h"
 #include "dns/dns_zone.h"
+#include "common/jsonutil.h"
 #include "pkt/frame.h"
 #include "gateway/gateway.h"
-#include "vswitch/vsw.h"
 
 #define GW_UDP_HLEN	(ETH_HLEN_ + 20 + 8)	/* Ethernet + IPv4 + UDP */
 #define GW_DNS_QUERY_MAX 4096	/* longest query forwarded */
@@ -36,7 +36,7 @@
 #define GW_DNS_FWD_TCP_QMAX	296	/* a rebuilt query: 12 + 255 + 4 + OPT 11 */
 #define GW_DNS_FWD_QKEEP	1024	/* longest query kept for a TCP retry as sent
 				 * (longer ones are rebuilt: GW_DNS_FWD_TCP_QMAX) */
-#define GW_DNS_FWD_TCP_TAG	(GW_DNS_FWD_TAG + VSW_DNS_UPSTREAMS)	/* + slot */
+#define GW_DNS_FWD_TCP_TAG	(GW_DNS_FWD_TAG + GW_DNS_UPSTREAMS)	/* + slot */
 #define GW_NAT_TAG	(GW_DNS_FWD_TCP_TAG + GW_DNS_FWD_TCP)	/* the NAT's epoll set */
 
 /** struct gw_dns_stats - DNS counters */
@@ -136,43 +136,35 @@ struct gw {
 
 	/* services (gw_dhcp.c, gw_dns.c, gw_dns_fwd.c) */
 	bool configured;
-	struct vsw_services_config cfg;	/* pointers not kept: cleared */
+	struct gw_services_config cfg;	/* pointers not kept: cleared */
 	char domain[DNS_NAME_STRLEN];
 	struct dhcp_server *dhcp;	/* NULL unless cfg.dhcp */
 	struct dhcp_reply *dhcp_out;	/* one reply buffer */
 	struct dns_zone *zone;		/* NULL unless cfg.dns && domain */
-	struct gw_replica rep[VSW_DNS_REPLICAS];
-	struct gw_view views[VSW_DNS_VIEWS];
+	struct gw_replica rep[GW_DNS_REPLICAS];
+	struct gw_view views[GW_DNS_VIEWS];
 	unsigned n_views;
 	struct gw_dns_stats dns_st;
 
-	struct gw_upstream up[VSW_DNS_UPSTREAMS];
+	struct gw_upstream up[GW_DNS_UPSTREAMS];
 	unsigned n_up, cur_up;	/* upstreams, the one new queries go to */
-	struct gw_dns_fwd_q fwd[VSW_DNS_PENDING];
+	struct gw_dns_fwd_q fwd[GW_DNS_PENDING];
 	unsigned n_fwd;		/* in flight */
 	uint16_t rnd[64];	/* random IDs from getrandom(), used up */
 	unsigned n_rnd;
 	uint8_t *scratch;	/* GW_DNS_QUERY_MAX: query/reply copy */
 	struct gw_dns_fwd_tcp tcp[GW_DNS_FWD_TCP];
 	uint8_t *tcp_buf;	/* GW_DNS_FWD_TCP * (GW_DNS_FWD_TCP_MAX + 2) */
-	uint8_t *fwd_keep;	/* VSW_DNS_PENDING * GW_DNS_FWD_QKEEP: the queries
+	uint8_t *fwd_keep;	/* GW_DNS_PENDING * GW_DNS_FWD_QKEEP: the queries
 				 * in flight, for TCP retries */
 
-	struct gw_nat *nat;	/* gw_nat*.c; NULL until vsw_nat_configure() */
+	struct gw_nat *nat;	/* gw_nat*.c; NULL until gw_nat_configure() */
 
 	struct {
 		struct virtio_net_hdr_v1 vh;
 		uint8_t frame[FRAME_MAX];
 	} out;
 };
-
-/** gw_json_u64() - add counter @v as @k to @o (clamped to int64) */
-static inline void gw_json_u64(struct json_object *o, const char *k,
-			       uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(
-		v > INT64_MAX ? INT64_MAX : (int64_t)v));
-}
 
 /**
  * gw_ip4_hdr() - an option-less IPv4 header from the gateway, TTL 64,
@@ -230,22 +222,58 @@ void gw_udp_reply(struct gw *gw, const uint8_t *dst_mac, uint32_t src,
 void gw_emit(struct gw *gw);
 
 /**
- * vsw_gw_lock() - take the switch lock and return its gateway (vsw.c)
- * For gw_api.c, which implements the vsw.h service API.
+ * gw_services_configure_locked() - start or reconfigure DHCP and DNS
+ * See gw_services_configure() (vsw.h), which calls this under the lock.
+ * Return: 0 or -errno; on failure the previous services keep running
+ * unless the error came from an upstream socket (then forwarding is off)
  */
-struct gw *vsw_gw_lock(struct vsw *sw);
+int gw_services_configure_locked(struct gw *gw, const struct gw_services_config *c);
 
-/** vsw_gw_unlock() - flush what the gateway emitted, drop the lock */
-void vsw_gw_unlock(struct vsw *sw);
+/**
+ * gw_tick() - time passes: answer SERVFAIL to queries upstream timed out
+ * @now_ns:	CLOCK_MONOTONIC
+ * Replies go out through gw_emit() (the gateway port) as they are made.
+ */
+void gw_tick(struct gw *gw, uint64_t now_ns);
+
+/**
+ * gw_timeout_ms() - how long the caller may sleep before gw_tick() is due
+ * Return: milliseconds, -1 when nothing is pending
+ */
+int gw_timeout_ms(const struct gw *gw, uint64_t now_ns);
+
+/*
+ * The service tables, as the gw_*() functions without _locked (gateway.h),
+ * for a caller that holds the switch lock or has a standalone gateway.
+ */
+int gw_dhcp_static_locked(struct gw *gw, const uint8_t mac[6], uint32_t ip,
+		   const char *hostname, bool add);
+bool gw_dhcp_ip_in_use_locked(struct gw *gw, uint32_t ip);
+int gw_dns_owner_add_locked(struct gw *gw, const char *zone, uint32_t owner,
+		     const char *name, const char *const *aliases,
+		     size_t n_aliases, uint32_t ip);
+int gw_dns_owner_remove_locked(struct gw *gw, const char *zone, uint32_t owner);
+int gw_dns_view_add_locked(struct gw *gw, uint32_t client_ip, const char *domain,
+		    const struct cidr4 *subnet);
+int gw_dns_view_remove_locked(struct gw *gw, uint32_t client_ip);
+int gw_leases_export_locked(struct gw *gw, struct json_object **out);
+int gw_leases_import_locked(struct gw *gw, const struct json_object *in);
+
+/**
+ * gw_services_stats() - add "dhcp" and "dns" counter objects to @o
+ * (nothing when the services were never configured)
+ */
+void gw_services_stats(const struct gw *gw, struct json_object *o);
+
 
 /* gw_dhcp.c */
-int gw_dhcp_configure(struct gw *gw, const struct vsw_services_config *c);
+int gw_dhcp_configure(struct gw *gw, const struct gw_services_config *c);
 void gw_dhcp_free(struct gw *gw);
 bool gw_dhcp_input(struct gw *gw, const struct frame_eth *eth,
 		   const struct frame_ip4 *ip, const struct frame_l4 *udp);
 
 /* gw_dns.c */
-int gw_dns_configure(struct gw *gw, const struct vsw_services_config *c);
+int gw_dns_configure(struct gw *gw, const struct gw_services_config *c);
 void gw_dns_free(struct gw *gw);
 bool gw_dns_input(struct gw *gw, const struct frame_eth *eth,
 		  const struct frame_ip4 *ip, const struct frame_l4 *udp);
@@ -275,7 +303,7 @@ int gw_dns_tcp_timeout_ms(const struct gw *gw, uint64_t now_ns);
 void gw_dns_tcp_stats(const struct gw *gw, struct json_object *o);
 
 /* gw_dns_fwd.c */
-int gw_dns_fwd_configure(struct gw *gw, const struct vsw_services_config *c);
+int gw_dns_fwd_configure(struct gw *gw, const struct gw_services_config *c);
 void gw_dns_fwd_free(struct gw *gw);
 /**
  * gw_dns_fwd_query() - forward query @msg (@len bytes, copied) upstream; the

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pkt/wire.h"
 #include "common/util.h"
 #include "vswitch/vsw.h"
 
@@ -359,7 +360,7 @@ static int cfg_upstreams(struct cfg_ctx *x, const config_setting_t *s,
 			ret = -EINVAL;
 			continue;
 		}
-		if (vsw_upstream_parse(v, &ss, &sl) ||
+		if (sockaddr_parse(v, DNS_PORT, &ss, &sl) ||
 		    str_copy(n->upstreams[n->n_upstreams], CFG_UPSTREAM_MAX, v)) {
 			cfg_err(x, e, "\"%s\" is not a resolver: want \"IP\", "
 				"\"IP:PORT\" or \"[IPv6]:PORT\"", v);

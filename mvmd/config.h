@@ -28,13 +28,13 @@
 #define CFG_MTU_MAX 65520
 #define CFG_MTU_DEFAULT 1500
 #define CFG_DOMAIN_MAX 254	/* a DNS name in text, NUL included */
-#define CFG_UPSTREAMS 3		/* dns_upstreams (VSW_DNS_UPSTREAMS) */
+#define CFG_UPSTREAMS 3		/* dns_upstreams (GW_DNS_UPSTREAMS) */
 #define CFG_UPSTREAM_MAX 72	/* "[v6]:port" + NUL */
 #define CFG_MAX_STATIC 64	/* static leases per network */
 #define CFG_MAX_ALIASES 64	/* aliases per network */
-#define CFG_MAX_PUBLISH 64	/* publish entries per network (VSW_PUBLISH_MAX) */
+#define CFG_MAX_PUBLISH 64	/* publish entries per network (GW_PUBLISH_MAX) */
 #define CFG_FLOWS_MAX (1u << 20)	/* max_flows limit (NAT_FLOW_MAX) */
-#define CFG_FLOWS_DEFAULT 8192		/* VSW_NAT_FLOWS_DEFAULT */
+#define CFG_FLOWS_DEFAULT 8192		/* GW_NAT_FLOWS_DEFAULT */
 
 /** struct cfg_static - one static DHCP lease, published in DNS too */
 struct cfg_static {

@@ -17,6 +17,7 @@
 #include "mvmd/services.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 
 #include <errno.h>
@@ -102,7 +103,7 @@ int guest_ip_alloc(struct mvmd *d, const struct network *n, uint32_t *out)
 
 	for (ip = n->subnet.addr + 1; ip < last; ip++) {
 		if (ip == n->gw || guest_ip_in_use(d, n->name, ip) ||
-		    vsw_dhcp_ip_in_use(n->sw, ip))	/* a DHCP client's */
+		    gw_dhcp_ip_in_use(n->gateway, ip))	/* a DHCP client's */
 			continue;
 		*out = ip;
 		return 0;

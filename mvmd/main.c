@@ -24,6 +24,7 @@
 #include "mvmd/control.h"
 #include "mvmd/mvmd.h"
 #include "common/log.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 #include "common/paths.h"
 #include "common/util.h"
@@ -248,7 +249,7 @@ static void nofile_raise(void)
 	budget = rl.rlim_cur > 2 * NOFILE_RESERVE ?
 		 (unsigned)(rl.rlim_cur - NOFILE_RESERVE) :
 		 (unsigned)rl.rlim_cur / 2;
-	vsw_nat_fd_budget(budget);
+	gw_nat_fd_budget(budget);
 	info("descriptors: %llu (NAT budget %u)",
 	     (unsigned long long)rl.rlim_cur, budget);
 }

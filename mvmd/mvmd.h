@@ -86,7 +86,7 @@ struct mvmd {
 
 	/* DNS upstreams of nat networks (services.c), read once */
 	int svc_upstreams_loaded;
-	char upstreams[3][72];		/* VSW_DNS_UPSTREAMS of vsw.h */
+	char upstreams[3][72];		/* GW_DNS_UPSTREAMS of vsw.h */
 	size_t n_upstreams;
 };
 

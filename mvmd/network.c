@@ -17,6 +17,7 @@
 #include "mvmd/subnet.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 
 #include <errno.h>
@@ -253,6 +254,7 @@ int net_create(struct mvmd *d, const struct net_spec *s, struct network **out,
 	       char *err, size_t errlen)
 {
 	struct vsw_config vc = { 0 };
+	struct gw_config gc = { 0 };
 	struct network *n;
 	char a[CIDR_STRLEN];
 	int ret;
@@ -309,15 +311,20 @@ int net_create(struct mvmd *d, const struct net_spec *s, struct network **out,
 		now_iso8601(n->created, sizeof(n->created));
 
 	vc.name = n->name;
-	memcpy(vc.gw_mac, n->gw_mac, 6);
-	vc.gw_ip = n->gw;
-	vc.subnet = n->subnet.addr;
-	vc.prefix = n->subnet.prefix;
-	vc.mtu = n->mtu;
 	ret = vsw_create(&vc, &n->sw);
 	if (ret) {
 		n->sw = NULL;
 		snprintf(err, errlen, "cannot start the switch of network '%s': %s",
+			 n->name, strerror(-ret));
+		goto fail;
+	}
+	memcpy(gc.mac, n->gw_mac, 6);
+	gc.ip = n->gw;
+	gc.subnet = n->subnet;
+	gc.mtu = n->mtu;
+	ret = gw_attach(n->sw, &gc, &n->gateway);
+	if (ret) {
+		snprintf(err, errlen, "cannot start the gateway of network '%s': %s",
 			 n->name, strerror(-ret));
 		goto fail;
 	}
@@ -430,6 +437,8 @@ struct json_object *net_to_json(struct mvmd *d, struct network *n, int inspect)
 	json_object_object_add(o, "guests", net_guests(d, n));
 	if (inspect) {
 		struct json_object *st = vsw_stats(n->sw);
+
+		gw_stats_json(n->gateway, st);
 
 		json_object_object_add(o, "stats", st ? st : json_object_new_object());
 		if (n->pcap)

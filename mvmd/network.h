@@ -28,8 +28,8 @@ struct cfg_network;
 #define NET_MTU_DEFAULT 1500
 #define NET_FILTER_MAX 1024
 #define NET_FLOWS_MAX (1u << 20)	/* max_flows limit (nat/nat_flow.h) */
-#define NET_FLOWS_DEFAULT 8192		/* VSW_NAT_FLOWS_DEFAULT */
-#define NET_FLOWS_GUEST_DEFAULT 2048	/* VSW_NAT_FLOWS_GUEST */
+#define NET_FLOWS_DEFAULT 8192		/* GW_NAT_FLOWS_DEFAULT */
+#define NET_FLOWS_GUEST_DEFAULT 2048	/* GW_NAT_FLOWS_GUEST */
 
 /** enum net_toggle - a setting left to the network's mode, or forced */
 enum net_toggle { NET_BY_MODE = 0, NET_ON, NET_OFF };
@@ -58,6 +58,7 @@ struct network {
 	char config_file[PATH_MAX];	/* source config only */
 	char created[32];		/* ISO 8601 */
 	struct vsw *sw;
+	struct gw *gateway;	/* its port on @sw (gateway/), lives as long */
 	struct net_pcap *pcap;		/* NULL unless the config asks */
 	struct cfg_network *cfg;	/* config networks: their DNS/DHCP
 					 * keys (owned copy), else NULL */

@@ -21,7 +21,7 @@
  *
  * pub_guest_up() is all or nothing when a guest is created: on the first
  * failure every socket it already handed to a switch is taken back with
- * vsw_publish_remove(owner) and the sockets it still holds are closed.
+ * gw_publish_remove(owner) and the sockets it still holds are closed.
  * After a daemon restart (state.c) it is best effort: the guest already
  * runs, so each publication that cannot be restored is marked with its
  * error and logged. Everything runs on mvmd's main thread.
@@ -34,6 +34,7 @@
 #include "common/log.h"
 #include "common/proto.h"
 #include "common/util.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 
 #include <arpa/inet.h>
@@ -236,7 +237,7 @@ fail:
 static int pub_one_up(struct mvmd *d, struct guest *g, struct pub *p,
 		      char *err, size_t errlen)
 {
-	struct vsw_publish vp = { 0 };
+	struct gw_publish vp = { 0 };
 	struct network *n = net_find(d, p->network);
 	struct guest *h;
 	char what[48];
@@ -271,13 +272,13 @@ static int pub_one_up(struct mvmd *d, struct guest *g, struct pub *p,
 	vp.host_port = p->host_port;
 	vp.guest_port = p->guest_port;
 	vp.owner = g->id;
-	ret = vsw_publish_add(n->sw, &vp);
+	ret = gw_publish_add(n->gateway, &vp);
 	if (ret) {
 		close(fd);	/* still ours: the switch took nothing */
 		if (ret == -ENOSPC)
 			snprintf(err, errlen,
 				 "cannot publish %s: network '%s' has reached its limit of %d published ports",
-				 what, n->name, VSW_PUBLISH_MAX);
+				 what, n->name, GW_PUBLISH_MAX);
 		else
 			snprintf(err, errlen, "cannot publish %s on network '%s': %s",
 				 what, n->name, strerror(-ret));
@@ -338,7 +339,7 @@ void pub_guest_down(struct mvmd *d, struct guest *g)
 				break;
 		n = net_find(d, g->pubs[i].network);
 		if (k == i && n)
-			vsw_publish_remove(n->sw, g->id);
+			gw_publish_remove(n->gateway, g->id);
 	}
 	for (i = 0; i < g->n_pubs; i++)
 		g->pubs[i].active = 0;

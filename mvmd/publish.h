@@ -7,9 +7,9 @@
  * the `publish` lists of the config networks it is attached to (derived
  * again whenever the guest is created or restored, never persisted). Each
  * one is a host socket mvmd binds itself and hands to the network's
- * switch (vsw_publish_add()), which opens the connections toward the
+ * switch (gw_publish_add()), which opens the connections toward the
  * guest; all of a guest's sockets on a switch carry the guest's id as
- * owner, so vsw_publish_remove() takes them back at once.
+ * owner, so gw_publish_remove() takes them back at once.
  */
 #ifndef MVMD_PUBLISH_H
 #define MVMD_PUBLISH_H

@@ -27,8 +27,10 @@
 #include "mvmd/config.h"
 #include "mvmd/guest.h"
 #include "mvmd/network.h"
+#include "pkt/wire.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 
 #include <errno.h>
@@ -47,15 +49,15 @@ const char *svc_domain(const struct network *n, char *buf, size_t size)
 	return buf;
 }
 
-/* publish the config's static hosts of @of in @sw's zone @zone */
-static void svc_statics_add(struct vsw *sw, const char *zone,
+/* publish the config's static hosts of @of in @gw's zone @zone */
+static void svc_statics_add(struct gw *gw, const char *zone,
 			    const struct network *of)
 {
 	size_t i;
 
 	for (i = 0; of->cfg && i < of->cfg->n_statics; i++) {
 		const struct cfg_static *st = &of->cfg->statics[i];
-		int ret = vsw_dns_owner_add(sw, zone, st->ip, st->hostname,
+		int ret = gw_dns_owner_add(gw, zone, st->ip, st->hostname,
 					    NULL, 0, st->ip);
 
 		if (ret && ret != -EEXIST)
@@ -71,17 +73,17 @@ static void svc_statics_up(struct network *n)
 
 	for (i = 0; n->cfg && i < n->cfg->n_statics; i++) {
 		const struct cfg_static *st = &n->cfg->statics[i];
-		int ret = vsw_dhcp_static(n->sw, st->mac, st->ip, st->hostname,
+		int ret = gw_dhcp_static(n->gateway, st->mac, st->ip, st->hostname,
 					  true);
 
 		if (ret)
 			warn("network '%s': no static lease for '%s': %s",
 			     n->name, st->hostname, strerror(-ret));
 	}
-	svc_statics_add(n->sw, NULL, n);
+	svc_statics_add(n->gateway, NULL, n);
 }
 
-/* resolv.conf's nameservers (at most VSW_DNS_UPSTREAMS), or the env's */
+/* resolv.conf's nameservers (at most GW_DNS_UPSTREAMS), or the env's */
 static void svc_upstreams_load(struct mvmd *d)
 {
 	const char *env = getenv(SVC_ENV_UPSTREAMS);
@@ -95,7 +97,7 @@ static void svc_upstreams_load(struct mvmd *d)
 
 		str_copy(buf, sizeof(buf), env);
 		for (tok = strtok_r(buf, ", ", &save);
-		     tok && d->n_upstreams < VSW_DNS_UPSTREAMS;
+		     tok && d->n_upstreams < GW_DNS_UPSTREAMS;
 		     tok = strtok_r(NULL, ", ", &save))
 			str_copy(d->upstreams[d->n_upstreams++],
 				 sizeof(d->upstreams[0]), tok);
@@ -107,7 +109,7 @@ static void svc_upstreams_load(struct mvmd *d)
 		warn("dns: no /etc/resolv.conf: guests' other names are not forwarded");
 		return;
 	}
-	while (fgets(line, sizeof(line), f) && d->n_upstreams < VSW_DNS_UPSTREAMS) {
+	while (fgets(line, sizeof(line), f) && d->n_upstreams < GW_DNS_UPSTREAMS) {
 		char addr[128];
 		struct sockaddr_storage ss;
 		socklen_t sl;
@@ -115,7 +117,7 @@ static void svc_upstreams_load(struct mvmd *d)
 		if (sscanf(line, " nameserver %127s", addr) != 1)
 			continue;
 		/* scoped IPv6 (fe80::1%eth0) cannot be expressed: skip */
-		if (vsw_upstream_parse(addr, &ss, &sl))
+		if (sockaddr_parse(addr, DNS_PORT, &ss, &sl))
 			continue;
 		if (strchr(addr, ':')) {	/* "[v6]" for the parser */
 			char v6[160];
@@ -136,14 +138,14 @@ static void svc_upstreams_load(struct mvmd *d)
 /* the NAT: policy from the network's mode and settings */
 static void svc_nat_up(struct network *n)
 {
-	struct vsw_nat_config c = { 0 };
+	struct gw_nat_config c = { 0 };
 	int ret;
 
 	c.egress = !n->internal;
 	c.host_access = n->host_access >= 0 ? n->host_access : !n->internal;
 	c.max_flows = n->max_flows;
 	c.max_flows_guest = n->max_flows_guest;
-	ret = vsw_nat_configure(n->sw, &c);
+	ret = gw_nat_configure(n->gateway, &c);
 	if (ret)
 		err("network '%s': cannot start the NAT: %s", n->name,
 		    strerror(-ret));
@@ -151,8 +153,8 @@ static void svc_nat_up(struct network *n)
 
 void svc_network_up(struct mvmd *d, struct network *n)
 {
-	const char *ups[VSW_DNS_UPSTREAMS];
-	struct vsw_services_config c = { 0 };
+	const char *ups[GW_DNS_UPSTREAMS];
+	struct gw_services_config c = { 0 };
 	char dom[SVC_DOMAIN_MAX];
 	size_t i, n_ups;
 	int ret;
@@ -161,7 +163,7 @@ void svc_network_up(struct mvmd *d, struct network *n)
 		svc_upstreams_load(d);
 	if (n->cfg && n->cfg->n_upstreams) {	/* the config's own */
 		n_ups = n->cfg->n_upstreams;
-		for (i = 0; i < n_ups && i < VSW_DNS_UPSTREAMS; i++)
+		for (i = 0; i < n_ups && i < GW_DNS_UPSTREAMS; i++)
 			ups[i] = n->cfg->upstreams[i];
 	} else {
 		n_ups = d->n_upstreams;
@@ -177,13 +179,13 @@ void svc_network_up(struct mvmd *d, struct network *n)
 	/* host.mvm.internal: the gateway, where it reaches the host */
 	c.host_addr = (n->host_access >= 0 ? n->host_access : !n->internal) ?
 		      n->gw : 0;
-	ret = vsw_services_configure(n->sw, &c);
+	ret = gw_services_configure(n->gateway, &c);
 	if (ret && c.forward) {
 		warn("network '%s': cannot reach the DNS upstreams (%s); not forwarding",
 		     n->name, strerror(-ret));
 		c.forward = false;
 		c.n_upstreams = 0;
-		ret = vsw_services_configure(n->sw, &c);
+		ret = gw_services_configure(n->gateway, &c);
 	}
 	if (ret) {
 		err("network '%s': cannot start DHCP and DNS: %s", n->name,
@@ -205,7 +207,7 @@ void svc_guest_leases(struct mvmd *d, const struct guest *g, int add)
 
 		if (!n || !gi->ip)
 			continue;
-		ret = vsw_dhcp_static(n->sw, gi->mac, gi->ip, g->name, add);
+		ret = gw_dhcp_static(n->gateway, gi->mac, gi->ip, g->name, add);
 		if (ret && add)
 			warn("guest '%s': no DHCP lease on '%s': %s", g->name,
 			     n->name, strerror(-ret));
@@ -230,14 +232,14 @@ static size_t svc_aliases(const struct guest *g, const struct network *on,
 }
 
 /* add @g's names on network @on (its address @ip) to @sw's zone @zone */
-static int svc_names_add(struct vsw *sw, const char *zone,
+static int svc_names_add(struct gw *gw, const char *zone,
 			 const struct guest *g, const struct network *on,
 			 uint32_t ip)
 {
 	const char *al[SVC_ALIASES_MAX];
 	size_t na = svc_aliases(g, on, al);
 
-	return vsw_dns_owner_add(sw, zone, ip, g->name, al, na, ip);
+	return gw_dns_owner_add(gw, zone, ip, g->name, al, na, ip);
 }
 
 /* fill @n's fresh replica of network @other with @other's running guests */
@@ -248,7 +250,7 @@ static void svc_replica_fill(struct mvmd *d, struct network *n,
 	size_t i, k;
 
 	svc_domain(other, dom, sizeof(dom));
-	svc_statics_add(n->sw, dom, other);
+	svc_statics_add(n->gateway, dom, other);
 	for (i = 0; i < d->n_guests; i++) {
 		const struct guest *h = d->guests[i];
 
@@ -256,7 +258,7 @@ static void svc_replica_fill(struct mvmd *d, struct network *n,
 			continue;
 		for (k = 0; k < h->n_if; k++)
 			if (h->ifs[k].ip && !strcmp(h->ifs[k].network, other->name))
-				svc_names_add(n->sw, dom, h, other,
+				svc_names_add(n->gateway, dom, h, other,
 					      h->ifs[k].ip);
 	}
 }
@@ -272,14 +274,14 @@ void svc_guest_up(struct mvmd *d, const struct guest *g)
 
 		if (!n || !g->ifs[i].ip)
 			continue;
-		ret = svc_names_add(n->sw, NULL, g, n, g->ifs[i].ip);
+		ret = svc_names_add(n->gateway, NULL, g, n, g->ifs[i].ip);
 		if (ret && ret != -EEXIST)
 			warn("guest '%s': no DNS name on '%s': %s", g->name,
 			     n->name, strerror(-ret));
 		svc_domain(n, dom, sizeof(dom));
 		for (x = 0; x < d->n_nets; x++)
 			if (d->nets[x] != n)
-				svc_names_add(d->nets[x]->sw, dom, g, n,
+				svc_names_add(d->nets[x]->gateway, dom, g, n,
 					      g->ifs[i].ip);
 	}
 	for (i = 0; i < g->n_if; i++) {
@@ -291,7 +293,7 @@ void svc_guest_up(struct mvmd *d, const struct guest *g)
 
 			if (j == i || !o)
 				continue;
-			ret = vsw_dns_view_add(n->sw, g->ifs[i].ip,
+			ret = gw_dns_view_add(n->gateway, g->ifs[i].ip,
 					       svc_domain(o, dom, sizeof(dom)),
 					       o->subnet.addr, o->subnet.prefix);
 			if (ret == 1)
@@ -313,15 +315,15 @@ void svc_guest_down(struct mvmd *d, const struct guest *g)
 
 		if (!n || !g->ifs[i].ip)
 			continue;
-		vsw_dns_owner_remove(n->sw, NULL, g->ifs[i].ip);
+		gw_dns_owner_remove(n->gateway, NULL, g->ifs[i].ip);
 		svc_domain(n, dom, sizeof(dom));
 		for (x = 0; x < d->n_nets; x++)
 			if (d->nets[x] != n)
-				vsw_dns_owner_remove(d->nets[x]->sw, dom,
+				gw_dns_owner_remove(d->nets[x]->gateway, dom,
 						     g->ifs[i].ip);
-		vsw_dns_view_remove(n->sw, g->ifs[i].ip);
+		gw_dns_view_remove(n->gateway, g->ifs[i].ip);
 		/* its connections die with it; the address may be reused */
-		vsw_nat_forget(n->sw, g->ifs[i].ip);
+		gw_nat_forget(n->gateway, g->ifs[i].ip);
 	}
 }
 
@@ -348,7 +350,7 @@ struct json_object *svc_leases_export(struct mvmd *d)
 	for (i = 0; i < d->n_nets; i++) {
 		struct json_object *l = NULL;
 
-		if (!vsw_leases_export(d->nets[i]->sw, &l))
+		if (!gw_leases_export(d->nets[i]->gateway, &l))
 			json_object_object_add(o, d->nets[i]->name, l);
 	}
 	return o;
@@ -367,7 +369,7 @@ void svc_leases_import(struct mvmd *d, struct json_object *root)
 
 		if (!n)
 			continue;
-		ret = vsw_leases_import(n->sw, l);
+		ret = gw_leases_import(n->gateway, l);
 		if (ret > 0)
 			info("network '%s': %d DHCP lease(s) restored", name, ret);
 	}

@@ -58,7 +58,7 @@ void svc_restore(struct mvmd *d);
 
 /**
  * svc_leases_export() - every network's dynamic DHCP leases, for
- * state.json: {"<network>": <vsw_leases_export()>, ...} (caller puts it)
+ * state.json: {"<network>": <gw_leases_export()>, ...} (caller puts it)
  *
  * Saved with the state (on every change and at shutdown): a lease granted
  * since the last save is lost if mvmd crashes, and the client gets it

@@ -20,6 +20,17 @@
  *   ops->event()	when a file descriptor the port registered with
  *			vsw_port_watch() is ready. The port reads its frames
  *			(a bounded burst) and hands each to vsw_port_input().
+ *   ops->output()	optional: a port that made frames of its own while
+ *			taking one in deliver() (a reply) calls
+ *			vsw_port_defer_output() there; once the frame being
+ *			forwarded has reached every egress port, the switch
+ *			calls output(), which hands those frames to
+ *			vsw_port_input(). So forwarding never nests inside a
+ *			delivery.
+ *   ops->timeout_ms()	optional: how long the loop may sleep before the
+ *			port's tick() is due (-1: nothing pending).
+ *   ops->tick()	optional: called after every wakeup of the loop,
+ *			with the time; timers that are due fire here.
  *   ops->destroy()	when the port is removed: unwatch and close its
  *			fds (vsw_port_unwatch() is needed even just before
  *			close(): another process may hold the same file
@@ -64,6 +75,9 @@ struct vsw_port_ops {
 		       const uint8_t *frame, size_t len);
 	void (*flush)(struct vsw_port *p);
 	void (*event)(struct vsw_port *p, unsigned tag, uint32_t events);
+	void (*output)(struct vsw_port *p);
+	int (*timeout_ms)(struct vsw_port *p, uint64_t now_ns);
+	void (*tick)(struct vsw_port *p, uint64_t now_ns);
 	void (*destroy)(struct vsw_port *p);
 };
 
@@ -76,7 +90,9 @@ struct vsw_port_ops {
  * @name:	shown in stats
  * @dead:	the port's peer went away; no longer polled or delivered to,
  *		waiting for vsw_port_remove()
+ * @permanent:	vsw_port_remove() refuses it (the gateway)
  * @tx_pending:	delivered to since the last flush (switch-internal)
+ * @out_pending: vsw_port_defer_output() was called (switch-internal)
  * @st:		counters
  */
 struct vsw_port {
@@ -86,7 +102,9 @@ struct vsw_port {
 	unsigned slot;
 	char name[64];
 	bool dead;
+	bool permanent;
 	bool tx_pending;
+	bool out_pending;
 	struct vsw_port_stats st;
 };
 
@@ -167,7 +185,22 @@ void vsw_port_tap_release(struct vsw_port *p);
 int vsw_port_add(struct vsw *sw, struct vsw_port *p, const char *name,
 		 unsigned *id);
 
-/** vsw_port_tap_fd() - the fd of a tap port */
-int vsw_port_tap_fd(struct vsw_port *p);
+/**
+ * vsw_port_defer_output() - from deliver(): @p has frames of its own to
+ * send once the current frame is forwarded; the switch calls ops->output()
+ */
+void vsw_port_defer_output(struct vsw_port *p);
+
+/**
+ * vsw_port_pin_mac() - @mac belongs to @p alone: frames to it go to @p
+ * whatever the FDB says, and frames from any other port with it as their
+ * source are dropped (nobody can steal the gateway's traffic)
+ * @p:		an attached port
+ * @mac:	unicast MAC (copied)
+ * The pin goes when the port is removed.
+ * Return: 0, -EINVAL (multicast or zero), -EEXIST (pinned to another
+ * port) or -ENOSPC (VSW_MAX_PINNED per switch)
+ */
+int vsw_port_pin_mac(struct vsw_port *p, const uint8_t mac[6]);
 
 #endif

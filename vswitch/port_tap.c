@@ -158,11 +158,6 @@ int vsw_port_tap_new(int fd, struct vsw_port **out)
 	return 0;
 }
 
-int vsw_port_tap_fd(struct vsw_port *p)
-{
-	return p->ops == &tap_ops ? ((struct tap_port *)p)->fd : -1;
-}
-
 void vsw_port_tap_release(struct vsw_port *p)
 {
 	free((struct tap_port *)p);

@@ -20,19 +20,25 @@
  * loop taking the lock, and port ids are never reused, so a stale event is
  * recognised (the slot holds another id or none) and skipped.
  *
- * Ports live in a fixed table of VSW_MAX_PORTS slots; slot 0 is the
- * gateway. The FDB maps a MAC to a slot; a port's entries are flushed when
- * it dies or is removed, before its slot can be reused.
+ * Ports live in a fixed table of VSW_MAX_PORTS slots. The FDB maps a MAC
+ * to a slot; a port's entries are flushed when it dies or is removed,
+ * before its slot can be reused.
  *
  * Frames. A port reads a frame into the switch's one receive buffer and
  * calls vsw_port_input(), which forwards it to every egress port before
- * returning (deliver() copies or drops, never keeps it). The gateway may
- * answer a frame it was given; its reply is then forwarded as a frame
- * received from the gateway port, before the next frame is read.
+ * returning (deliver() copies or drops, never keeps it). A port may answer
+ * a frame it was given (the gateway does): it defers its reply
+ * (vsw_port_defer_output()), and the outermost vsw_port_input() calls its
+ * ops->output() once the frame has been forwarded, before the next frame
+ * is read. Forwarding never nests inside a delivery.
  *
- * The gateway MAC is pinned: frames to it go to the gateway port whatever
- * the FDB says, and frames from any other port using it as their source
- * are dropped (a guest cannot steal the gateway's traffic).
+ * Pinned MACs (vsw_port_pin_mac(), the gateway's) are checked before the
+ * FDB: frames to one go to its port whatever the FDB says, and frames from
+ * any other port using one as their source are dropped (a guest cannot
+ * steal the gateway's traffic). There are few, so a linear scan is cheap.
+ *
+ * Timers. Ports with ops->timeout_ms() bound the loop's sleep; every port
+ * with ops->tick() is ticked after each wakeup.
  */
 #include "vswitch/vsw.h"
 
@@ -47,13 +53,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/jsonutil.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "vswitch/vsw_pcap.h"
 #include "vswitch/fdb.h"
-#include "gateway/gateway.h"
-#include "gateway/gw_priv.h"
 #include "vswitch/port.h"
+#include "vswitch/vsw_pcap.h"
 
 #define VSW_EVENTS		64
 #define VSW_AGE_INTERVAL_NS	1000000000ull
@@ -72,8 +77,14 @@ struct vsw {
 	struct fdb *fdb;
 	struct vsw_port *ports[VSW_MAX_PORTS];
 	unsigned next_id;
-	struct vsw_port *gw_port;
-	struct gw *gw;
+	struct {
+		uint8_t mac[6];
+		unsigned slot;
+	} pinned[VSW_MAX_PINNED];
+	unsigned npinned;
+	unsigned input_depth;	/* vsw_port_input() nesting */
+	bool out_pending;	/* some port deferred output */
+	bool draining;		/* in vsw_drain_output() */
 
 	struct vsw_cap *caps[VSW_MAX_CAPTURES];
 	unsigned ncaps;
@@ -130,6 +141,58 @@ void vsw_port_set_dead(struct vsw_port *p)
 	fdb_flush_port(p->sw->fdb, p->slot);
 }
 
+void vsw_port_defer_output(struct vsw_port *p)
+{
+	if (p->ops->output) {
+		p->out_pending = true;
+		p->sw->out_pending = true;
+	}
+}
+
+/* the slot @mac is pinned to, or -1 */
+static long vsw_pinned_slot(const struct vsw *sw, const uint8_t *mac)
+{
+	unsigned i;
+
+	for (i = 0; i < sw->npinned; i++)
+		if (!memcmp(sw->pinned[i].mac, mac, ETH_ALEN_))
+			return sw->pinned[i].slot;
+	return -1;
+}
+
+int vsw_port_pin_mac(struct vsw_port *p, const uint8_t mac[6])
+{
+	struct vsw *sw = p->sw;
+	long slot;
+
+	if (mac_is_multicast(mac) || mac_is_zero(mac))
+		return -EINVAL;
+	slot = vsw_pinned_slot(sw, mac);
+	if (slot == (long)p->slot)
+		return 0;
+	if (slot >= 0)
+		return -EEXIST;
+	if (sw->npinned == VSW_MAX_PINNED)
+		return -ENOSPC;
+	memcpy(sw->pinned[sw->npinned].mac, mac, ETH_ALEN_);
+	sw->pinned[sw->npinned++].slot = p->slot;
+	fdb_flush_port(sw->fdb, p->slot);	/* learned elsewhere before */
+	return 0;
+}
+
+/* forget the MACs pinned to @slot (its port goes) */
+static void vsw_unpin_slot(struct vsw *sw, unsigned slot)
+{
+	unsigned i = 0;
+
+	while (i < sw->npinned) {
+		if (sw->pinned[i].slot == slot)
+			sw->pinned[i] = sw->pinned[--sw->npinned];
+		else
+			i++;
+	}
+}
+
 static void vsw_deliver(struct vsw *sw, struct vsw_port *out,
 			const struct virtio_net_hdr_v1 *vh,
 			const uint8_t *frame, size_t len)
@@ -180,21 +243,24 @@ static void vsw_forward(struct vsw *sw, struct vsw_port *in,
 		vsw_port_drop(in);
 		return;
 	}
-	if (in != sw->gw_port) {
-		if (!memcmp(src, sw->cfg.gw_mac, ETH_ALEN_)) {
-			vsw_port_drop(in);	/* spoofing the gateway */
+	if (sw->npinned) {
+		long owner = vsw_pinned_slot(sw, src);
+
+		if (owner >= 0 && owner != (long)in->slot) {
+			vsw_port_drop(in);	/* spoofing a pinned MAC */
 			return;
 		}
+		if (owner < 0)	/* pinned MACs are never learned */
+			fdb_learn(sw->fdb, src, in->slot, sw->now_ns);
+	} else {
 		/* ENOSPC (table full) is counted by the FDB; still forward */
 		fdb_learn(sw->fdb, src, in->slot, sw->now_ns);
 	}
 
 	if (!mac_is_multicast(dst)) {
-		long slot;
+		long slot = vsw_pinned_slot(sw, dst);
 
-		if (!memcmp(dst, sw->cfg.gw_mac, ETH_ALEN_))
-			slot = sw->gw_port->slot;
-		else
+		if (slot < 0)
 			slot = fdb_lookup(sw->fdb, dst, sw->now_ns);
 		if (slot == (long)in->slot) {
 			vsw_port_drop(in);	/* never hairpin */
@@ -216,24 +282,44 @@ static void vsw_forward(struct vsw *sw, struct vsw_port *in,
 	}
 }
 
+/* let ports that deferred output send it (vsw_port_defer_output()) */
+static void vsw_drain_output(struct vsw *sw)
+{
+	unsigned i;
+
+	if (sw->draining)
+		return;		/* the outer call's loop picks it up */
+	sw->draining = true;
+	/*
+	 * Output may make more (a reply to a reply): loop until quiet. A
+	 * port never receives its own frames and the gateway only answers
+	 * requests, so this settles after a round or two.
+	 */
+	while (sw->out_pending) {
+		sw->out_pending = false;
+		for (i = 0; i < VSW_MAX_PORTS; i++) {
+			struct vsw_port *p = sw->ports[i];
+
+			if (p && p->out_pending) {
+				p->out_pending = false;
+				if (!p->dead)
+					p->ops->output(p);
+			}
+		}
+	}
+	sw->draining = false;
+}
+
 void vsw_port_input(struct vsw_port *p, const struct virtio_net_hdr_v1 *vh,
 		    const uint8_t *frame, size_t len)
 {
 	struct vsw *sw = p->sw;
-	const struct virtio_net_hdr_v1 *gvh;
-	const uint8_t *gf;
-	size_t glen;
 
+	sw->input_depth++;
 	vsw_forward(sw, p, vh, frame, len);
-	/*
-	 * The gateway answers synchronously. Its reply cannot cause another
-	 * one (it never receives its own frames and only answers requests),
-	 * so this runs at most once per input frame.
-	 */
-	while (gw_output(sw->gw, &gvh, &gf, &glen)) {
-		gw_output_done(sw->gw);
-		vsw_forward(sw, sw->gw_port, gvh, gf, glen);
-	}
+	sw->input_depth--;
+	if (!sw->input_depth)
+		vsw_drain_output(sw);
 }
 
 static void vsw_flush_ports(struct vsw *sw)
@@ -288,6 +374,38 @@ static void vsw_dispatch(struct vsw *sw, const struct epoll_event *ev)
 	p->ops->event(p, (unsigned)ev->data.u64 & 0xffff, ev->events);
 }
 
+/* how long the loop may sleep: the earliest port timer, at most 1 s */
+static int vsw_timeout_ms(struct vsw *sw, uint64_t now_ns)
+{
+	int tmo = 1000;
+	unsigned i;
+
+	for (i = 0; i < VSW_MAX_PORTS; i++) {
+		struct vsw_port *p = sw->ports[i];
+		int t;
+
+		if (!p || p->dead || !p->ops->timeout_ms)
+			continue;
+		t = p->ops->timeout_ms(p, now_ns);
+		if (t >= 0 && t < tmo)
+			tmo = t;
+	}
+	return tmo;
+}
+
+static void vsw_tick_ports(struct vsw *sw)
+{
+	unsigned i;
+
+	for (i = 0; i < VSW_MAX_PORTS; i++) {
+		struct vsw_port *p = sw->ports[i];
+
+		if (p && !p->dead && p->ops->tick)
+			p->ops->tick(p, sw->now_ns);
+	}
+	vsw_drain_output(sw);
+}
+
 static void *vsw_thread(void *arg)
 {
 	struct vsw *sw = arg;
@@ -300,13 +418,11 @@ static void *vsw_thread(void *arg)
 
 		int tmo;
 
-		/* the gateway's timers (DNS upstream timeouts) are due soon;
-		 * under the lock: vsw_nat_configure() may be building the NAT */
+		/* ports' timers (the gateway's DNS upstream timeouts, ...) may
+		 * be due soon; under the lock: ports change under it */
 		pthread_mutex_lock(&sw->lock);
-		tmo = gw_timeout_ms(sw->gw, now_mono_ns());
+		tmo = vsw_timeout_ms(sw, now_mono_ns());
 		pthread_mutex_unlock(&sw->lock);
-		if (tmo < 0 || tmo > 1000)
-			tmo = 1000;
 		n = epoll_wait(sw->epfd, ev, VSW_EVENTS, tmo);
 		if (n < 0 && errno != EINTR) {
 			err("switch %s: epoll_wait: %s", sw->name,
@@ -317,7 +433,7 @@ static void *vsw_thread(void *arg)
 		sw->now_ns = now_mono_ns();
 		for (i = 0; n > 0 && i < (unsigned)n; i++)
 			vsw_dispatch(sw, &ev[i]);
-		gw_tick(sw->gw, sw->now_ns);
+		vsw_tick_ports(sw);
 		vsw_flush_ports(sw);
 		if (sw->now_ns >= sw->next_age_ns) {
 			fdb_age(sw->fdb, sw->now_ns);
@@ -368,6 +484,7 @@ static int vsw_attach(struct vsw *sw, struct vsw_port *p, const char *name)
 	p->id = sw->next_id++;
 	p->dead = false;
 	p->tx_pending = false;
+	p->out_pending = false;
 	memset(&p->st, 0, sizeof(p->st));
 	str_copy(p->name, sizeof(p->name), name ? name : "");
 	sw->ports[i] = p;
@@ -413,12 +530,13 @@ int vsw_port_remove(struct vsw *sw, unsigned id)
 
 	pthread_mutex_lock(&sw->lock);
 	slot = vsw_find_port(sw, id);
-	if (slot < 0 || sw->ports[slot] == sw->gw_port) {
+	if (slot < 0 || sw->ports[slot]->permanent) {
 		pthread_mutex_unlock(&sw->lock);
 		return slot < 0 ? -ENOENT : -EPERM;
 	}
 	p = sw->ports[slot];
 	fdb_flush_port(sw->fdb, p->slot);
+	vsw_unpin_slot(sw, p->slot);
 	sw->ports[slot] = NULL;
 	p->ops->destroy(p);
 	pthread_mutex_unlock(&sw->lock);
@@ -481,17 +599,6 @@ int vsw_create(const struct vsw_config *cfg, struct vsw **out)
 		goto fail;
 	}
 
-	ret = gw_port_new(cfg->gw_mac, cfg->gw_ip, &sw->gw_port);
-	if (ret)
-		goto fail;
-	vsw_attach(sw, sw->gw_port, "gateway");	/* slot 0, id 0 */
-	sw->gw = gw_port_gw(sw->gw_port);
-	{
-		struct cidr4 net = { .addr = cfg->subnet, .prefix = cfg->prefix };
-
-		gw_set_network(sw->gw, &net, cfg->mtu);
-	}
-
 	/* the switch thread never takes the process's signals */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -538,12 +645,6 @@ void vsw_destroy(struct vsw *sw)
 
 /* counters as JSON */
 
-static void vsw_json_u64(struct json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(
-		v > INT64_MAX ? INT64_MAX : (int64_t)v));
-}
-
 static struct json_object *vsw_port_json(const struct vsw_port *p)
 {
 	struct json_object *o = json_object_new_object();
@@ -551,11 +652,11 @@ static struct json_object *vsw_port_json(const struct vsw_port *p)
 	json_object_object_add(o, "id", json_object_new_int64(p->id));
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "type", json_object_new_string(p->ops->type));
-	vsw_json_u64(o, "rx_packets", p->st.rx_packets);
-	vsw_json_u64(o, "rx_bytes", p->st.rx_bytes);
-	vsw_json_u64(o, "tx_packets", p->st.tx_packets);
-	vsw_json_u64(o, "tx_bytes", p->st.tx_bytes);
-	vsw_json_u64(o, "drops", p->st.drops);
+	json_add_u64(o, "rx_packets", p->st.rx_packets);
+	json_add_u64(o, "rx_bytes", p->st.rx_bytes);
+	json_add_u64(o, "tx_packets", p->st.tx_packets);
+	json_add_u64(o, "tx_bytes", p->st.tx_bytes);
+	json_add_u64(o, "drops", p->st.drops);
 	json_object_object_add(o, "dead", json_object_new_boolean(p->dead));
 	return o;
 }
@@ -565,32 +666,23 @@ struct json_object *vsw_stats(struct vsw *sw)
 	struct json_object *o = json_object_new_object();
 	struct json_object *ports = json_object_new_array();
 	struct json_object *caps = json_object_new_array();
-	struct json_object *gwo = json_object_new_object();
 	struct fdb_stats fs;
-	struct gw_stats gs;
 	unsigned i;
 
 	pthread_mutex_lock(&sw->lock);
-	vsw_json_u64(o, "rx_packets", sw->st.rx_packets);
-	vsw_json_u64(o, "rx_bytes", sw->st.rx_bytes);
-	vsw_json_u64(o, "tx_packets", sw->st.tx_packets);
-	vsw_json_u64(o, "tx_bytes", sw->st.tx_bytes);
-	vsw_json_u64(o, "drops", sw->st.drops);
-	vsw_json_u64(o, "flooded", sw->st.flooded);
+	json_add_u64(o, "rx_packets", sw->st.rx_packets);
+	json_add_u64(o, "rx_bytes", sw->st.rx_bytes);
+	json_add_u64(o, "tx_packets", sw->st.tx_packets);
+	json_add_u64(o, "tx_bytes", sw->st.tx_bytes);
+	json_add_u64(o, "drops", sw->st.drops);
+	json_add_u64(o, "flooded", sw->st.flooded);
 	fdb_get_stats(sw->fdb, &fs);
-	vsw_json_u64(o, "fdb_entries", fs.entries);
-	vsw_json_u64(o, "fdb_max", fs.max);
-	vsw_json_u64(o, "fdb_full", fs.full);
-	vsw_json_u64(o, "fdb_learned", fs.learned);
-	vsw_json_u64(o, "fdb_moved", fs.moved);
-	vsw_json_u64(o, "fdb_aged", fs.aged);
-	gw_get_stats(sw->gw, &gs);
-	vsw_json_u64(gwo, "arp_replies", gs.arp_replies);
-	vsw_json_u64(gwo, "icmp_replies", gs.icmp_replies);
-	vsw_json_u64(gwo, "bad_csum", gs.bad_csum);
-	vsw_json_u64(gwo, "ignored", gs.ignored);
-	json_object_object_add(o, "gateway", gwo);
-	gw_services_stats(sw->gw, o);
+	json_add_u64(o, "fdb_entries", fs.entries);
+	json_add_u64(o, "fdb_max", fs.max);
+	json_add_u64(o, "fdb_full", fs.full);
+	json_add_u64(o, "fdb_learned", fs.learned);
+	json_add_u64(o, "fdb_moved", fs.moved);
+	json_add_u64(o, "fdb_aged", fs.aged);
 	for (i = 0; i < VSW_MAX_PORTS; i++)
 		if (sw->ports[i])
 			json_object_array_add(ports, vsw_port_json(sw->ports[i]));
@@ -604,8 +696,8 @@ struct json_object *vsw_stats(struct vsw *sw)
 			vsw_cap_id(sw->caps[i])));
 		json_object_object_add(c, "filter", json_object_new_string(
 			vsw_cap_filter(sw->caps[i])));
-		vsw_json_u64(c, "packets", pk);
-		vsw_json_u64(c, "dropped", dr);
+		json_add_u64(c, "packets", pk);
+		json_add_u64(c, "dropped", dr);
 		json_object_array_add(caps, c);
 	}
 	json_object_object_add(o, "captures", caps);
@@ -671,17 +763,17 @@ int vsw_capture_stop(struct vsw *sw, unsigned id)
 	return 0;
 }
 
-/* gateway services (gw_priv.h): the lock around the gateway's tables */
+/* the lock, for control-plane calls into a port's state (vsw.h) */
 
-struct gw *vsw_gw_lock(struct vsw *sw)
+void vsw_lock(struct vsw *sw)
 {
 	pthread_mutex_lock(&sw->lock);
 	sw->now_ns = now_mono_ns();
-	return sw->gw;
 }
 
-void vsw_gw_unlock(struct vsw *sw)
+void vsw_unlock(struct vsw *sw)
 {
-	vsw_flush_ports(sw);	/* replies the call may have emitted */
+	vsw_drain_output(sw);
+	vsw_flush_ports(sw);	/* frames the call may have emitted */
 	pthread_mutex_unlock(&sw->lock);
 }

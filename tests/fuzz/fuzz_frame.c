@@ -25,6 +25,7 @@
 #include "pkt/csum.h"
 #include "pkt/frame.h"
 #include "gateway/gateway.h"
+#include "gateway/gw_priv.h"
 #include "vswitch/vsw.h"
 
 #define GW_IP 0x0a590001u
@@ -124,9 +125,9 @@ static void check_reply(const uint8_t *f, size_t len)
 		abort();
 }
 
-static void services(struct gw *g, struct vsw *s)
+static void services(struct gw *g, struct gw *s)
 {
-	struct vsw_services_config c = {
+	struct gw_services_config c = {
 		.domain = "fuzz.mvm", .dhcp = true, .dns = true,
 		.router = true, .forward = true, .host_addr = GW_IP,
 	};
@@ -135,32 +136,35 @@ static void services(struct gw *g, struct vsw *s)
 
 	if (g) {
 		gw_set_network(g, &net, 1500);
-		if (gw_services_configure(g, &c) ||
-		    gw_dhcp_static(g, mac, GW_IP + 9, "web", true) ||
-		    gw_dns_owner_add(g, NULL, 1, "web", NULL, 0, GW_IP + 9))
+		if (gw_services_configure_locked(g, &c) ||
+		    gw_dhcp_static_locked(g, mac, GW_IP + 9, "web", true) ||
+		    gw_dns_owner_add_locked(g, NULL, 1, "web", NULL, 0, GW_IP + 9))
 			abort();
 	}
-	if (s && (vsw_services_configure(s, &c) ||
-		  vsw_dhcp_static(s, mac, GW_IP + 9, "web", true) ||
-		  vsw_dns_owner_add(s, NULL, 1, "web", NULL, 0, GW_IP + 9)))
+	if (s && (gw_services_configure(s, &c) ||
+		  gw_dhcp_static(s, mac, GW_IP + 9, "web", true) ||
+		  gw_dns_owner_add(s, NULL, 1, "web", NULL, 0, GW_IP + 9)))
 		abort();
 }
 
 static void setup(void)
 {
-	struct vsw_config cfg = {
-		.name = "fuzz", .gw_ip = GW_IP, .subnet = 0x0a590000,
-		.prefix = 24, .mtu = 1500, .fdb_max = 64,
+	struct vsw_config cfg = { .name = "fuzz", .fdb_max = 64 };
+	struct gw_config gc = {
+		.ip = GW_IP, .subnet = { .addr = 0x0a590000, .prefix = 24 },
+		.mtu = 1500,
 	};
+	struct gw *swgw;
 	int sv[2];
 
-	memcpy(cfg.gw_mac, gw_mac, 6);
+	memcpy(gc.mac, gw_mac, 6);
 	if (gw_create(gw_mac, GW_IP, &gw) || vsw_create(&cfg, &sw) ||
+	    gw_attach(sw, &gc, &swgw) ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) ||
 	    vsw_port_add_tap(sw, sv[0], "fuzz/eth0", &port))
 		abort();
 	peer = sv[1];
-	services(gw, sw);
+	services(gw, swgw);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

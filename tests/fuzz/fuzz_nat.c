@@ -111,11 +111,11 @@ static void servers(void)
 
 static void setup(void)
 {
-	struct vsw_services_config c = {
+	struct gw_services_config c = {
 		.domain = "fuzz.mvm", .dhcp = true, .dns = true,
 		.router = true, .host_addr = GW_IP,
 	};
-	struct vsw_nat_config n = {
+	struct gw_nat_config n = {
 		.max_flows = 64, .max_flows_guest = 48,
 		.tcp_idle_ms = 2000, .udp_idle_ms = 500,
 	};
@@ -133,7 +133,7 @@ static void setup(void)
 	if (gw_create(gw_mac, GW_IP, &gw))
 		abort();
 	gw_set_network(gw, &net, 1500);
-	if (gw_services_configure(gw, &c) || gw_nat_configure(gw, &n))
+	if (gw_services_configure_locked(gw, &c) || gw_nat_configure_locked(gw, &n))
 		abort();
 }
 

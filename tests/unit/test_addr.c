@@ -4,6 +4,7 @@
  *
  * Each rejection starts from a valid input and changes one thing.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -239,9 +240,31 @@ static void test_mac_format(void **state)
 	assert_memory_equal(back, m, 6);
 }
 
+static void test_sockaddr_parse(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t l;
+
+	(void)state;
+	assert_int_equal(sockaddr_parse("1.2.3.4", 53, &ss, &l), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 53);
+	assert_int_equal(sockaddr_parse("127.0.0.1:5353", 53, &ss, &l), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5353);
+	assert_int_equal(sockaddr_parse("::1", 53, &ss, &l), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(sockaddr_parse("[fe80::1]:54", 53, &ss, &l), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 54);
+	assert_int_equal(sockaddr_parse("1.2.3.4:0", 53, &ss, &l), -EINVAL);
+	assert_int_equal(sockaddr_parse("1.2.3.4:", 53, &ss, &l), -EINVAL);
+	assert_int_equal(sockaddr_parse("host", 53, &ss, &l), -EINVAL);
+	assert_int_equal(sockaddr_parse("[::1", 53, &ss, &l), -EINVAL);
+	assert_int_equal(sockaddr_parse("", 53, &ss, &l), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sockaddr_parse),
 		cmocka_unit_test(test_ip4_parse),
 		cmocka_unit_test(test_ip4_parse_bad),
 		cmocka_unit_test(test_ip4_format),

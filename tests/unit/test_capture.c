@@ -25,6 +25,7 @@
 
 #include "pkt/frame.h"
 #include "vswitch/vsw.h"
+#include "gw_testlib.h"
 
 #define GW_IP	0x0a590001u
 
@@ -58,15 +59,10 @@ static void on_done(void *opaque, int reason, uint64_t packets,
 
 static int setup(void **state)
 {
-	struct vsw_config cfg = {
-		.name = "cap", .gw_ip = GW_IP, .subnet = 0x0a590000,
-		.prefix = 24, .mtu = 1500,
-	};
 	struct env *e = calloc(1, sizeof(*e));
 	int sv[2], p[2];
 
-	memcpy(cfg.gw_mac, gw_mac, 6);
-	assert_int_equal(vsw_create(&cfg, &e->sw), 0);
+	e->sw = testlib_switch("cap", GW_IP, 0x0a590000, 0, gw_mac);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	assert_int_equal(vsw_port_add_tap(e->sw, sv[0], "vm/eth0", &e->port), 0);
 	e->guest = sv[1];
@@ -81,7 +77,7 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
-	vsw_destroy(e->sw);
+	testlib_switch_destroy(e->sw);
 	close(e->guest);
 	if (e->rd >= 0)
 		close(e->rd);
@@ -393,7 +389,7 @@ static void test_destroy_with_capture(void **state)
 
 	assert_int_equal(vsw_capture_start(e->sw, e->wr, NULL, 0, on_done, &d,
 					   &id, err, sizeof(err)), 0);
-	vsw_destroy(e->sw);
+	testlib_switch_destroy(e->sw);
 	e->sw = NULL;
 	assert_int_equal(atomic_load(&d.calls), 0);
 	check_header(e->rd);

@@ -9,8 +9,8 @@
  * segments built by nat_tcp_build(). The published socket is a real
  * listening socket on 127.0.0.1 and the clients real connect()s to it, so
  * everything but the guest's kernel is the production path:
- * vsw_publish_add() -> epoll -> accept4() -> nat_tcp_open() -> SYN at the
- * port -> SYN-ACK -> data both ways -> vsw_publish_remove() resets.
+ * gw_publish_add() -> epoll -> accept4() -> nat_tcp_open() -> SYN at the
+ * port -> SYN-ACK -> data both ways -> gw_publish_remove() resets.
  * Nothing leaves the loopback.
  */
 #include <arpa/inet.h>
@@ -38,6 +38,7 @@
 #include "nat/nat_tcp.h"
 #include "pkt/frame.h"
 #include "vswitch/vsw.h"
+#include "gw_testlib.h"
 #include "tap_testlib.h"
 
 #define NET		0x0a590000u	/* 10.89.0.0/24 */
@@ -81,18 +82,13 @@ static int listener(int type, uint16_t *port)
 static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	struct vsw_config cfg = {
-		.name = "pub", .gw_ip = GW_IP, .subnet = NET, .prefix = 24,
-		.mtu = 1500,
-	};
-	struct vsw_services_config sc = { .dhcp = true, .dns = true };
-	struct vsw_nat_config nc = { .egress = false, .host_access = false };
+	struct gw_services_config sc = { .dhcp = true, .dns = true };
+	struct gw_nat_config nc = { .egress = false, .host_access = false };
 	unsigned id;
 
-	memcpy(cfg.gw_mac, gw_mac, 6);
-	assert_int_equal(vsw_create(&cfg, &e->sw), 0);
+	e->sw = testlib_switch("pub", GW_IP, NET, 0, gw_mac);
 	e->g = tap_attach(e->sw, "g/eth0", &id);
-	assert_int_equal(vsw_services_configure(e->sw, &sc), 0);
+	assert_int_equal(gw_services_configure(testlib_gw(e->sw), &sc), 0);
 	/*
 	 * Let the switch thread settle in epoll_wait() first: it computes
 	 * its timeout (gw_timeout_ms() -> gw_nat_timeout_ms()) outside the
@@ -100,7 +96,7 @@ static int setup(void **state)
 	 * table yet (NULL dereference; reported, vsw.c is not this test's).
 	 */
 	usleep(100000);
-	assert_int_equal(vsw_nat_configure(e->sw, &nc), 0);
+	assert_int_equal(gw_nat_configure(testlib_gw(e->sw), &nc), 0);
 	e->lfd = listener(SOCK_STREAM, &e->port);
 	*state = e;
 	return 0;
@@ -110,7 +106,7 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
-	vsw_destroy(e->sw);
+	testlib_switch_destroy(e->sw);
 	close(e->g);
 	if (e->lfd >= 0)
 		close(e->lfd);
@@ -118,9 +114,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct vsw_publish pub_of(struct env *e, uint32_t owner)
+static struct gw_publish pub_of(struct env *e, uint32_t owner)
 {
-	struct vsw_publish p = {
+	struct gw_publish p = {
 		.proto = IPPROTO_TCP, .fd = e->lfd,
 		.host_ip = INADDR_LOOPBACK, .host_port = e->port,
 		.guest_ip = GUEST_IP, .guest_port = GUEST_PORT,
@@ -131,9 +127,9 @@ static struct vsw_publish pub_of(struct env *e, uint32_t owner)
 
 static void publish(struct env *e)
 {
-	struct vsw_publish p = pub_of(e, 1);
+	struct gw_publish p = pub_of(e, 1);
 
-	assert_int_equal(vsw_publish_add(e->sw, &p), 0);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), 0);
 	e->lfd = -1;		/* the switch's now */
 }
 
@@ -259,7 +255,7 @@ static ssize_t client_recv(int fd, char *buf, size_t size, int ms)
 
 static int64_t nat_stat(struct vsw *sw, const char *key)
 {
-	struct json_object *o = vsw_stats(sw), *n, *v;
+	struct json_object *o = testlib_stats(sw), *n, *v;
 	int64_t r = -1;
 
 	if (json_object_object_get_ex(o, "nat", &n) &&
@@ -317,8 +313,8 @@ static void test_pub_tcp(void **state)
 	assert_int_equal(nat_stat(e->sw, "published_accepted"), 1);
 
 	/* the publication goes: the guest and the client see resets */
-	assert_int_equal(vsw_publish_remove(e->sw, 2), 0);
-	assert_int_equal(vsw_publish_remove(e->sw, 1), 1);
+	assert_int_equal(gw_publish_remove(testlib_gw(e->sw), 2), 0);
+	assert_int_equal(gw_publish_remove(testlib_gw(e->sw), 1), 1);
 	assert_true(guest_recv(e, &s, buf, sizeof(buf), WAIT));
 	assert_int_equal(s.flags & NAT_TCP_RST, NAT_TCP_RST);
 	assert_int_equal(s.seq, syn.seq + 1 + 5);
@@ -337,7 +333,7 @@ static void test_pub_tcp(void **state)
 		assert_int_equal(errno, ECONNREFUSED);
 		close(fd);
 	}
-	assert_int_equal(vsw_publish_remove(e->sw, 1), 0);
+	assert_int_equal(gw_publish_remove(testlib_gw(e->sw), 1), 0);
 }
 
 /* nothing listens in the guest: its RST resets the client */
@@ -388,12 +384,12 @@ static void test_pub_budget(void **state)
 
 	guest_hello(e);
 	publish(e);
-	vsw_nat_fd_budget(1);
+	gw_nat_fd_budget(1);
 	c1 = client(e);
 	assert_true(guest_recv(e, &syn, buf, sizeof(buf), WAIT));
 	c2 = client(e);
 	assert_int_equal(client_recv(c2, rb, sizeof(rb), WAIT), -ECONNRESET);
-	vsw_nat_fd_budget(0);
+	gw_nat_fd_budget(0);
 	assert_int_equal(nat_stat(e->sw, "drop_fd_budget"), 1);
 	assert_int_equal(nat_stat(e->sw, "published_accepted"), 1);
 	assert_false(guest_recv(e, &syn, buf, sizeof(buf), 200) &&
@@ -416,7 +412,7 @@ static void test_pub_dead_listener(void **state)
 	assert_int_equal(nat_stat(e->sw, "socket_errors"), 1);
 	usleep(200000);
 	assert_int_equal(nat_stat(e->sw, "socket_errors"), 1);
-	assert_int_equal(vsw_publish_remove(e->sw, 1), 1);
+	assert_int_equal(gw_publish_remove(testlib_gw(e->sw), 1), 1);
 	close(dup_fd);
 }
 
@@ -475,33 +471,33 @@ static void own_netns(void)
 	close(fd);
 }
 
-/* what vsw_publish_add() refuses; the caller keeps the socket then */
+/* what gw_publish_add() refuses; the caller keeps the socket then */
 static void test_pub_validate(void **state)
 {
 	struct env *e = *state;
-	struct vsw_publish p = pub_of(e, 1);
+	struct gw_publish p = pub_of(e, 1);
 	uint16_t uport;
 	int u = listener(SOCK_DGRAM, &uport);
-	int fds[VSW_PUBLISH_MAX];
+	int fds[GW_PUBLISH_MAX];
 	unsigned i;
 
 	p.guest_ip = NET + 256 + 10;		/* another subnet */
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 	p.guest_ip = GW_IP;			/* the gateway */
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 	p.guest_ip = NET + 255;			/* broadcast */
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 	p = pub_of(e, 1);
 	p.guest_port = 0;
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 	p = pub_of(e, 1);
 	p.proto = IPPROTO_ICMP;
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 	p.proto = IPPROTO_UDP;			/* a stream socket */
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 	p = pub_of(e, 1);
 	p.fd = u;				/* a datagram socket */
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 	/* the listener is still ours and open */
 	assert_int_equal(fcntl(e->lfd, F_GETFD), FD_CLOEXEC);
 	/* a blocking socket is made non-blocking (never stall the switch) */
@@ -510,29 +506,29 @@ static void test_pub_validate(void **state)
 	/* UDP is taken; the same socket twice is not */
 	p.proto = IPPROTO_UDP;
 	p.host_port = uport;
-	assert_int_equal(vsw_publish_add(e->sw, &p), 0);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), 0);
 	assert_true(fcntl(u, F_GETFL) & O_NONBLOCK);
-	assert_int_equal(vsw_publish_add(e->sw, &p), -EINVAL);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -EINVAL);
 
-	/* VSW_PUBLISH_MAX per network */
-	for (i = 0; i < VSW_PUBLISH_MAX - 1; i++) {
+	/* GW_PUBLISH_MAX per network */
+	for (i = 0; i < GW_PUBLISH_MAX - 1; i++) {
 		uint16_t port;
 
 		fds[i] = listener(SOCK_DGRAM, &port);
 		p.fd = fds[i];
 		p.host_port = port;
 		p.owner = 7;
-		assert_int_equal(vsw_publish_add(e->sw, &p), 0);
+		assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), 0);
 	}
 	p = pub_of(e, 1);
-	assert_int_equal(vsw_publish_add(e->sw, &p), -ENOSPC);
-	assert_int_equal(vsw_publish_remove(e->sw, 7),
-			 VSW_PUBLISH_MAX - 1);
-	for (i = 0; i < VSW_PUBLISH_MAX - 1; i++)	/* closed by then */
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), -ENOSPC);
+	assert_int_equal(gw_publish_remove(testlib_gw(e->sw), 7),
+			 GW_PUBLISH_MAX - 1);
+	for (i = 0; i < GW_PUBLISH_MAX - 1; i++)	/* closed by then */
 		assert_int_equal(fcntl(fds[i], F_GETFD), -1);
-	assert_int_equal(vsw_publish_add(e->sw, &p), 0);
+	assert_int_equal(gw_publish_add(testlib_gw(e->sw), &p), 0);
 	e->lfd = -1;
-	assert_int_equal(vsw_publish_remove(e->sw, 1), 2);
+	assert_int_equal(gw_publish_remove(testlib_gw(e->sw), 1), 2);
 }
 
 int main(void)

@@ -34,6 +34,7 @@
 #include "gateway/gw_nat.h"
 #include "gateway/gw_priv.h"
 #include "vswitch/vsw.h"
+#include "gw_testlib.h"
 #include "tap_testlib.h"
 
 #define GW_IP	0x0a590001u	/* 10.89.0.1 */
@@ -55,30 +56,25 @@ struct env {
 
 static void nat(struct env *e, bool egress, bool host, uint32_t per_guest)
 {
-	struct vsw_nat_config c = {
+	struct gw_nat_config c = {
 		.egress = egress, .host_access = host,
 		.max_flows = 64, .max_flows_guest = per_guest,
 	};
 
-	assert_int_equal(vsw_nat_configure(e->sw, &c), 0);
+	assert_int_equal(gw_nat_configure(testlib_gw(e->sw), &c), 0);
 }
 
 static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	struct vsw_config cfg = {
-		.name = "nat", .gw_ip = GW_IP, .subnet = NET, .prefix = 24,
-		.mtu = 1500,
-	};
-	struct vsw_services_config sc = { .dns = true, .dhcp = true };
+	struct gw_services_config sc = { .dns = true, .dhcp = true };
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t al = sizeof(a);
 	unsigned id;
 
-	memcpy(cfg.gw_mac, gw_mac, 6);
-	assert_int_equal(vsw_create(&cfg, &e->sw), 0);
+	e->sw = testlib_switch("nat", GW_IP, NET, 0, gw_mac);
 	e->fd = tap_attach(e->sw, "g/eth0", &id);
-	assert_int_equal(vsw_services_configure(e->sw, &sc), 0);
+	assert_int_equal(gw_services_configure(testlib_gw(e->sw), &sc), 0);
 	nat(e, false, true, 0);
 	e->srv = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -93,7 +89,7 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
-	vsw_destroy(e->sw);
+	testlib_switch_destroy(e->sw);
 	close(e->fd);
 	close(e->srv);
 	free(e);
@@ -197,16 +193,16 @@ static void check_icmp_err(const uint8_t *f, ssize_t n, uint8_t type,
 static void test_route(void **state)
 {
 	struct cidr4 net = { NET, 24 };
-	struct vsw_services_config sc = { 0 };
-	struct vsw_nat_config c = { .egress = true, .host_access = true };
+	struct gw_services_config sc = { 0 };
+	struct gw_nat_config c = { .egress = true, .host_access = true };
 	struct sockaddr_in sa;
 	struct gw *gw;
 
 	(void)state;
 	assert_int_equal(gw_create(gw_mac, GW_IP, &gw), 0);
 	gw_set_network(gw, &net, 1500);
-	assert_int_equal(gw_services_configure(gw, &sc), 0);
-	assert_int_equal(gw_nat_configure(gw, &c), 0);
+	assert_int_equal(gw_services_configure_locked(gw, &sc), 0);
+	assert_int_equal(gw_nat_configure_locked(gw, &c), 0);
 
 	/* the gateway address is the host's loopback, same port */
 	assert_int_equal(gw_nat_route(gw, GW_IP, &sa), 0);
@@ -234,18 +230,18 @@ static void test_route(void **state)
 	/* an internal network: neither egress nor host access */
 	c.egress = false;
 	c.host_access = false;
-	assert_int_equal(gw_nat_configure(gw, &c), 0);
+	assert_int_equal(gw_nat_configure_locked(gw, &c), 0);
 	assert_int_equal(gw_nat_route(gw, GW_IP, &sa), -EACCES);
 	assert_int_equal(gw_nat_route(gw, OUT_IP, &sa), -EACCES);
 	assert_int_equal(gw_nat_route(gw, NET + 5, &sa), -EHOSTUNREACH);
 	/* each on its own */
 	c.host_access = true;
-	assert_int_equal(gw_nat_configure(gw, &c), 0);
+	assert_int_equal(gw_nat_configure_locked(gw, &c), 0);
 	assert_int_equal(gw_nat_route(gw, GW_IP, &sa), 0);
 	assert_int_equal(gw_nat_route(gw, OUT_IP, &sa), -EACCES);
 	c.host_access = false;
 	c.egress = true;
-	assert_int_equal(gw_nat_configure(gw, &c), 0);
+	assert_int_equal(gw_nat_configure_locked(gw, &c), 0);
 	assert_int_equal(gw_nat_route(gw, GW_IP, &sa), -EACCES);
 	assert_int_equal(gw_nat_route(gw, OUT_IP, &sa), 0);
 	gw_destroy(gw);
@@ -398,10 +394,10 @@ static void test_udp_refused(void **state)
 	/* the gateway's own ports never go to the host, even with the
 	 * services off (with them on, gateway.c keeps those datagrams) */
 	{
-		struct vsw_services_config off = { 0 };
+		struct gw_services_config off = { 0 };
 		uint16_t port[2] = { 53, 67 };
 
-		assert_int_equal(vsw_services_configure(e->sw, &off), 0);
+		assert_int_equal(gw_services_configure(testlib_gw(e->sw), &off), 0);
 		for (int i = 0; i < 2; i++) {
 			len = build_udp(f, 4004, GW_IP, port[i], "svc?", 4);
 			memcpy(orig, f + 14, len - 14);
@@ -527,9 +523,10 @@ static void test_udp_published(void **state)
 	assert_int_equal(bind(client, (struct sockaddr *)&cl, al), 0);
 	assert_int_equal(getsockname(client, (struct sockaddr *)&cl, &al), 0);
 
-	gw = vsw_gw_lock(e->sw);
+	vsw_lock(e->sw);
+	gw = testlib_gw(e->sw);
 	gw_nat_udp_pub_input(gw, pfd_sock, &cl, G_IP, 5353, "query", 5);
-	vsw_gw_unlock(e->sw);
+	vsw_unlock(e->sw);
 	n = recv_frame(e, f, sizeof(f), WAIT);
 	assert_true(n > 0);
 	assert_int_equal(frame_parse_eth(f, (size_t)n, &eth), 0);
@@ -554,9 +551,10 @@ static void test_udp_published(void **state)
 
 	/* gone with its socket: the next reply opens a host-access flow to
 	 * the client's port instead (from another source port) */
-	gw = vsw_gw_lock(e->sw);
+	vsw_lock(e->sw);
+	gw = testlib_gw(e->sw);
 	gw_nat_udp_pub_drop(gw, pfd_sock);
-	vsw_gw_unlock(e->sw);
+	vsw_unlock(e->sw);
 	send_frame(e, f, len);
 	assert_int_equal(poll(&pfd, 1, WAIT), 1);
 	al = sizeof(from);

@@ -29,6 +29,7 @@
 #include "dns/dns_msg.h"
 #include "pkt/frame.h"
 #include "vswitch/vsw.h"
+#include "gw_testlib.h"
 #include "tap_testlib.h"
 
 #define GW_IP	0x0a590001u	/* 10.89.0.1 */
@@ -55,14 +56,9 @@ struct env {
 
 static struct vsw *make_switch(const char *name, uint32_t net)
 {
-	struct vsw_config cfg = {
-		.name = name, .gw_ip = net + 1, .subnet = net,
-		.prefix = 24, .mtu = 1500,
-	};
 	struct vsw *sw = NULL;
 
-	memcpy(cfg.gw_mac, gw_mac, 6);
-	assert_int_equal(vsw_create(&cfg, &sw), 0);
+	sw = testlib_switch(name, net + 1, net, 0, gw_mac);
 	return sw;
 }
 
@@ -79,13 +75,13 @@ static void configure(struct vsw *sw, const char *domain, bool router,
 		      const char *upstream)
 {
 	const char *ups[1] = { upstream };
-	struct vsw_services_config c = {
+	struct gw_services_config c = {
 		.domain = domain, .dhcp = true, .dns = true, .router = router,
 		.forward = upstream != NULL, .upstreams = ups,
 		.n_upstreams = upstream ? 1 : 0, .timeout_ms = 300,
 	};
 
-	assert_int_equal(vsw_services_configure(sw, &c), 0);
+	assert_int_equal(gw_services_configure(testlib_gw(sw), &c), 0);
 }
 
 static int setup(void **state)
@@ -113,7 +109,7 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
-	vsw_destroy(e->sw);
+	testlib_switch_destroy(e->sw);
 	close(e->g[0].fd);
 	close(e->g[1].fd);
 	close(e->up);
@@ -244,9 +240,9 @@ static void test_dhcp_offer(void **state)
 	ssize_t n;
 	uint32_t v;
 
-	assert_false(vsw_dhcp_ip_in_use(e->sw, g->ip));
-	assert_int_equal(vsw_dhcp_static(e->sw, g->mac, g->ip, "web", true), 0);
-	assert_true(vsw_dhcp_ip_in_use(e->sw, g->ip));
+	assert_false(gw_dhcp_ip_in_use(testlib_gw(e->sw), g->ip));
+	assert_int_equal(gw_dhcp_static(testlib_gw(e->sw), g->mac, g->ip, "web", true), 0);
+	assert_true(gw_dhcp_ip_in_use(testlib_gw(e->sw), g->ip));
 	len = build_discover(msg, g->mac, 0);
 	len = build_udp(f, bcast, g->mac, 0, 68, 0xffffffffu, 67, msg, len);
 	send_vh(g, NULL, f, len);
@@ -369,7 +365,7 @@ static void test_dns_answer(void **state)
 	uint32_t a = 0;
 	uint16_t an;
 
-	assert_int_equal(vsw_dns_owner_add(e->sw, NULL, 1, "web", alias, 1,
+	assert_int_equal(gw_dns_owner_add(testlib_gw(e->sw), NULL, 1, "web", alias, 1,
 					   e->g[0].ip), 0);
 	assert_int_equal(ask(&e->g[1], "web.test.mvm", DNS_T_A, &a, &an), 0);
 	assert_int_equal(an, 1);
@@ -381,7 +377,7 @@ static void test_dns_answer(void **state)
 	assert_int_equal(an, 0);		/* NODATA */
 	assert_int_equal(ask(&e->g[1], "nope.test.mvm", DNS_T_A, &a, &an),
 			 DNS_R_NXDOMAIN);
-	assert_int_equal(vsw_dns_owner_remove(e->sw, NULL, 1), 0);
+	assert_int_equal(gw_dns_owner_remove(testlib_gw(e->sw), NULL, 1), 0);
 	/* (a bare name nobody has would be forwarded: ask the FQDN) */
 	assert_int_equal(ask(&e->g[1], "web.test.mvm", DNS_T_A, &a, &an),
 			 DNS_R_NXDOMAIN);
@@ -396,17 +392,17 @@ static void test_dns_views(void **state)
 	uint16_t an;
 
 	configure(b, "other.mvm", true, NULL);
-	assert_int_equal(vsw_dns_owner_add(b, NULL, 7, "db", NULL, 0, db), 0);
-	assert_int_equal(vsw_dns_owner_add(e->sw, NULL, 1, "web", NULL, 0,
+	assert_int_equal(gw_dns_owner_add(testlib_gw(b), NULL, 7, "db", NULL, 0, db), 0);
+	assert_int_equal(gw_dns_owner_add(testlib_gw(e->sw), NULL, 1, "web", NULL, 0,
 					   e->g[0].ip), 0);
 	/* g0 is on both networks: mvmd replicates "other" into this switch */
-	assert_int_equal(vsw_dns_view_add(e->sw, e->g[0].ip, "other.mvm",
+	assert_int_equal(gw_dns_view_add(testlib_gw(e->sw), e->g[0].ip, "other.mvm",
 					  0x0a5a0000u, 24), 1);
-	assert_int_equal(vsw_dns_view_add(e->sw, e->g[0].ip, "other.mvm",
+	assert_int_equal(gw_dns_view_add(testlib_gw(e->sw), e->g[0].ip, "other.mvm",
 					  0x0a5a0000u, 24), 0);
-	assert_int_equal(vsw_dns_owner_add(e->sw, "other.mvm", 7, "db", NULL,
+	assert_int_equal(gw_dns_owner_add(testlib_gw(e->sw), "other.mvm", 7, "db", NULL,
 					   0, db), 0);
-	assert_int_equal(vsw_dns_owner_add(e->sw, "third.mvm", 7, "db", NULL,
+	assert_int_equal(gw_dns_owner_add(testlib_gw(e->sw), "third.mvm", 7, "db", NULL,
 					   0, db), -ENOENT);
 
 	assert_int_equal(ask(&e->g[0], "db.other.mvm", DNS_T_A, &a, &an), 0);
@@ -421,17 +417,17 @@ static void test_dns_views(void **state)
 	assert_int_equal(ask(&e->g[1], "db", DNS_T_A, &a, &an),
 			 DNS_R_REFUSED);
 	/* g0 leaves the other network: the replica goes */
-	assert_int_equal(vsw_dns_view_remove(e->sw, e->g[0].ip), 1);
+	assert_int_equal(gw_dns_view_remove(testlib_gw(e->sw), e->g[0].ip), 1);
 	assert_int_equal(ask(&e->g[0], "db.other.mvm", DNS_T_A, &a, &an),
 			 DNS_R_NXDOMAIN);
-	assert_int_equal(vsw_dns_owner_add(e->sw, "other.mvm", 8, "x", NULL,
+	assert_int_equal(gw_dns_owner_add(testlib_gw(e->sw), "other.mvm", 8, "x", NULL,
 					   0, db), -ENOENT);
-	vsw_destroy(b);
+	testlib_switch_destroy(b);
 }
 
 static uint16_t stat_dns(struct vsw *sw, const char *key)
 {
-	struct json_object *o = vsw_stats(sw), *d, *v;
+	struct json_object *o = testlib_stats(sw), *d, *v;
 	int64_t r = -1;
 
 	if (json_object_object_get_ex(o, "dns", &d) &&
@@ -717,7 +713,7 @@ static void test_host_internal(void **state)
 {
 	struct env *e = *state;
 	const char *ups[1] = { e->upstream };
-	struct vsw_services_config c = {
+	struct gw_services_config c = {
 		.domain = "test.mvm", .dhcp = true, .dns = true, .router = true,
 		.forward = true, .upstreams = ups, .n_upstreams = 1,
 		.host_addr = GW_IP,
@@ -727,7 +723,7 @@ static void test_host_internal(void **state)
 
 	assert_int_equal(ask(&e->g[0], "host.mvm.internal", DNS_T_A, &a, &an),
 			 DNS_R_NXDOMAIN);
-	assert_int_equal(vsw_services_configure(e->sw, &c), 0);
+	assert_int_equal(gw_services_configure(testlib_gw(e->sw), &c), 0);
 	assert_int_equal(ask(&e->g[0], "Host.MVM.internal", DNS_T_A, &a, &an),
 			 DNS_R_NOERROR);
 	assert_int_equal(an, 1);
@@ -739,7 +735,7 @@ static void test_host_internal(void **state)
 	c.host_addr = 0;
 	c.forward = false;
 	c.n_upstreams = 0;
-	assert_int_equal(vsw_services_configure(e->sw, &c), 0);
+	assert_int_equal(gw_services_configure(testlib_gw(e->sw), &c), 0);
 	assert_int_equal(ask(&e->g[0], "host.mvm.internal", DNS_T_A, &a, &an),
 			 DNS_R_NXDOMAIN);
 }
@@ -801,31 +797,10 @@ static void test_leases_export(void **state)
 	struct env *e = *state;
 	struct json_object *o = NULL;
 
-	assert_int_equal(vsw_leases_export(e->sw, &o), 0);
+	assert_int_equal(gw_leases_export(testlib_gw(e->sw), &o), 0);
 	assert_non_null(o);
-	assert_true(vsw_leases_import(e->sw, o) >= 0);
+	assert_true(gw_leases_import(testlib_gw(e->sw), o) >= 0);
 	json_object_put(o);
-}
-
-static void test_upstream_parse(void **state)
-{
-	struct sockaddr_storage ss;
-	socklen_t l;
-
-	(void)state;
-	assert_int_equal(vsw_upstream_parse("1.2.3.4", &ss, &l), 0);
-	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 53);
-	assert_int_equal(vsw_upstream_parse("127.0.0.1:5353", &ss, &l), 0);
-	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5353);
-	assert_int_equal(vsw_upstream_parse("::1", &ss, &l), 0);
-	assert_int_equal(ss.ss_family, AF_INET6);
-	assert_int_equal(vsw_upstream_parse("[fe80::1]:54", &ss, &l), 0);
-	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 54);
-	assert_int_equal(vsw_upstream_parse("1.2.3.4:0", &ss, &l), -EINVAL);
-	assert_int_equal(vsw_upstream_parse("1.2.3.4:", &ss, &l), -EINVAL);
-	assert_int_equal(vsw_upstream_parse("host", &ss, &l), -EINVAL);
-	assert_int_equal(vsw_upstream_parse("[::1", &ss, &l), -EINVAL);
-	assert_int_equal(vsw_upstream_parse("", &ss, &l), -EINVAL);
 }
 
 int main(void)
@@ -849,7 +824,6 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_leases_export, setup,
 						teardown),
-		cmocka_unit_test(test_upstream_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

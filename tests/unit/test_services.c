@@ -15,6 +15,7 @@
 #include "mvmd/network.h"
 #include "mvmd/services.h"
 #include "mvmd/state.h"
+#include "gateway/gateway.h"
 #include "vswitch/vsw.h"
 
 static void test_aliases(void **state)
@@ -62,31 +63,31 @@ static void test_names(void **state)
 	id = g->ifs[1].ip;
 
 	/* created: static leases, no names yet */
-	assert_true(vsw_dhcp_ip_in_use(keep->sw, ik));
-	assert_true(vsw_dhcp_ip_in_use(def->sw, id));
-	assert_int_equal(vsw_dns_owner_add(keep->sw, "default.mvm", id, "x",
+	assert_true(gw_dhcp_ip_in_use(keep->gateway, ik));
+	assert_true(gw_dhcp_ip_in_use(def->gateway, id));
+	assert_int_equal(gw_dns_owner_add(keep->gateway, "default.mvm", id, "x",
 					   NULL, 0, id), -ENOENT);
 
 	/* running: its names in both zones, each switch replicates the other */
 	g->state = GUEST_RUNNING;
 	g->pid = getpid();
 	svc_guest_up(&t.d, g);
-	assert_int_equal(vsw_dns_owner_add(keep->sw, NULL, ik, "two", NULL, 0,
+	assert_int_equal(gw_dns_owner_add(keep->gateway, NULL, ik, "two", NULL, 0,
 					   ik), -EEXIST);
-	assert_int_equal(vsw_dns_owner_add(def->sw, NULL, id, "two", NULL, 0,
+	assert_int_equal(gw_dns_owner_add(def->gateway, NULL, id, "two", NULL, 0,
 					   id), -EEXIST);
-	assert_int_equal(vsw_dns_owner_add(keep->sw, "default.mvm", id, "two",
+	assert_int_equal(gw_dns_owner_add(keep->gateway, "default.mvm", id, "two",
 					   NULL, 0, id), -EEXIST);
-	assert_int_equal(vsw_dns_owner_add(def->sw, "keep.mvm", ik, "two",
+	assert_int_equal(gw_dns_owner_add(def->gateway, "keep.mvm", ik, "two",
 					   NULL, 0, ik), -EEXIST);
 	svc_guest_up(&t.d, g);		/* a reattach: idempotent */
 
 	/* it exits: names, views, replicas and leases go */
 	guest_exited(&t.d, g, 0);
-	assert_false(vsw_dhcp_ip_in_use(keep->sw, ik));
-	assert_int_equal(vsw_dns_owner_add(keep->sw, "default.mvm", id, "x",
+	assert_false(gw_dhcp_ip_in_use(keep->gateway, ik));
+	assert_int_equal(gw_dns_owner_add(keep->gateway, "default.mvm", id, "x",
 					   NULL, 0, id), -ENOENT);
-	assert_int_equal(vsw_dns_owner_add(keep->sw, NULL, ik, "two", NULL, 0,
+	assert_int_equal(gw_dns_owner_add(keep->gateway, NULL, ik, "two", NULL, 0,
 					   ik), 0);
 	tmvmd_stop(&t);
 	tmvmd_cleanup(&t);

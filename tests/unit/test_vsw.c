@@ -29,6 +29,7 @@
 #include "common/util.h"
 #include "pkt/frame.h"
 #include "vswitch/vsw.h"
+#include "gw_testlib.h"
 #include "tap_testlib.h"
 
 #define GW_IP	0x0a590001u	/* 10.89.0.1 */
@@ -52,14 +53,9 @@ struct env {
 
 static struct vsw *make_switch(unsigned fdb_max)
 {
-	struct vsw_config cfg = {
-		.name = "test", .gw_ip = GW_IP, .subnet = 0x0a590000,
-		.prefix = 24, .mtu = 1500, .fdb_max = fdb_max,
-	};
 	struct vsw *sw = NULL;
 
-	memcpy(cfg.gw_mac, gw_mac, 6);
-	assert_int_equal(vsw_create(&cfg, &sw), 0);
+	sw = testlib_switch("test", GW_IP, 0x0a590000, fdb_max, gw_mac);
 	return sw;
 }
 
@@ -91,7 +87,7 @@ static int teardown(void **state)
 	struct env *e = *state;
 	unsigned i;
 
-	vsw_destroy(e->sw);
+	testlib_switch_destroy(e->sw);
 	for (i = 0; i < 3; i++)
 		close(e->g[i].fd);
 	free(e);
@@ -159,7 +155,7 @@ static void drain_all(struct env *e)
 
 static int64_t stat_get(struct vsw *sw, const char *key)
 {
-	struct json_object *o = vsw_stats(sw), *v;
+	struct json_object *o = testlib_stats(sw), *v;
 	int64_t r = -1;
 
 	if (json_object_object_get_ex(o, key, &v))
@@ -170,7 +166,7 @@ static int64_t stat_get(struct vsw *sw, const char *key)
 
 static int64_t port_stat(struct vsw *sw, unsigned id, const char *key)
 {
-	struct json_object *o = vsw_stats(sw), *ports, *v;
+	struct json_object *o = testlib_stats(sw), *ports, *v;
 	int64_t r = -1;
 	size_t i;
 
@@ -564,7 +560,7 @@ static void test_gateway_icmp(void **state)
 	expect_nothing(g);
 
 	{
-		struct json_object *o = vsw_stats(e->sw), *gw, *v;
+		struct json_object *o = testlib_stats(e->sw), *gw, *v;
 
 		assert_true(json_object_object_get_ex(o, "gateway", &gw));
 		assert_true(json_object_object_get_ex(gw, "icmp_replies", &v));
@@ -618,7 +614,7 @@ static void test_fdb_full_still_forwards(void **state)
 	send_frame(&g[0], f, n);
 	expect_frame(&g[2], 0x55);
 	expect_frame(&g[1], 0x55);
-	vsw_destroy(sw);
+	testlib_switch_destroy(sw);
 	for (i = 0; i < 3; i++)
 		close(g[i].fd);
 }
@@ -637,7 +633,7 @@ static void test_port_limit(void **state)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < 700) {
-		vsw_destroy(sw);
+		testlib_switch_destroy(sw);
 		skip();	/* not enough fds for 256 socketpairs */
 	}
 	for (i = 0; i < 300; i++) {
@@ -653,7 +649,7 @@ static void test_port_limit(void **state)
 	/* on failure the fd stays the caller's */
 	assert_int_equal(close(fds[i][0]), 0);
 	close(fds[i][1]);
-	vsw_destroy(sw);
+	testlib_switch_destroy(sw);
 	while (i--)
 		close(fds[i][1]);
 }
@@ -664,7 +660,7 @@ static void test_bad_fd(void **state)
 	unsigned id;
 
 	assert_int_equal(vsw_port_add_tap(sw, -1, "x", &id), -EBADF);
-	vsw_destroy(sw);
+	testlib_switch_destroy(sw);
 	vsw_destroy(NULL);
 }
 
